@@ -1,0 +1,133 @@
+/* box.h — the confinement engine: run one untrusted program in a
+ * kernel-enforced box (namespaces + pivot_root + seccomp + cgroups) and
+ * report what it did. Every compiler, submission, checker and interactor
+ * that judgepool runs goes through this interface and nothing else.
+ *
+ * Lifecycle: one engine per process (pre-built seccomp BPF, pre-made network
+ * namespace, cgroup pool); boxes are slots taken from it (each with its own
+ * uid/gid and cgroup, so concurrently running boxes cannot touch each other).
+ * A box's work dir is a fresh tmpfs per run: nothing a program writes
+ * survives the run except the files the caller asks back in the spec. */
+#ifndef JP_BOX_H
+#define JP_BOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+  BOX_OK = 0, /* exited with status 0 */
+  BOX_RTE,    /* non-zero exit, fatal signal, or could not be executed */
+  BOX_TLE,    /* CPU or wall-clock limit */
+  BOX_MLE,    /* memory limit (cgroup OOM or failed allocation at the limit) */
+  BOX_OLE,    /* stdout/stderr or files written over the output limit */
+  BOX_SV,     /* killed for a forbidden system call (result.syscall names it) */
+  BOX_IE,     /* the box itself failed: never the program's fault */
+} box_status;
+
+typedef enum {
+  BOX_POLICY_DEFAULT = 0, /* compilers, interpreters, JVM: denylist of dangerous calls */
+  BOX_POLICY_STRICT,      /* allowlist for single-threaded C/C++ solutions */
+  BOX_POLICY_NONE,        /* no seccomp (debugging only) */
+} box_policy;
+
+struct box_limits {
+  uint64_t cpu_ms;     /* CPU time of the whole tree; 0 = unlimited */
+  uint64_t wall_ms;    /* 0 = unlimited */
+  uint64_t memory_kib; /* whole tree, no swap; 0 = unlimited */
+  uint64_t stack_kib;  /* 0 = same as memory_kib */
+  uint64_t output_kib; /* stdout+stderr, and each file written (RLIMIT_FSIZE) and the work dir size */
+  uint32_t procs;      /* processes + threads; 0 = unlimited */
+  uint32_t open_files; /* RLIMIT_NOFILE; 0 = 64 */
+};
+
+/* A host file copied into the work dir before the run (mode bits kept). */
+struct box_file_in {
+  const char *host_path;
+  const char *name; /* plain file name in the work dir, no '/' */
+};
+
+/* A file copied back out of the work dir after the run: only a regular file,
+ * opened without following symlinks, at most max_bytes. Missing = not an
+ * error (result.fetched[i] tells). */
+struct box_file_out {
+  const char *name;
+  const char *host_path;
+  uint64_t max_bytes;
+};
+
+struct box_spec {
+  const char *const *argv; /* argv[0]: path inside the box (or relative to the work dir) */
+  const char *const *env;  /* extra "K=V" entries on top of the safe default set; may be NULL */
+  struct box_limits limits;
+  box_policy policy;
+  /* Host fds the program gets as 0/1/2; -1 means /dev/null for stdin and
+   * "discard, but still count against output_kib" for stdout/stderr.
+   * A pipe or regular file is handed to the program directly (regular files
+   * are bounded by RLIMIT_FSIZE). */
+  int stdin_fd, stdout_fd, stderr_fd;
+  const struct box_file_in *files_in;
+  size_t nfiles_in;
+  const struct box_file_out *files_out;
+  size_t nfiles_out;
+  /* Host directories bind-mounted read-only at the same path inside the box,
+   * in addition to the system directories (e.g. a validator's data). */
+  const char *const *ro_binds;
+  size_t nro_binds;
+};
+
+#define BOX_MAX_FILES_OUT 16
+
+struct box_result {
+  box_status status;
+  int exit_code;         /* valid when the program exited */
+  int signal;            /* terminating signal, 0 if none */
+  double cpu_ms;         /* whole tree */
+  double wall_ms;
+  uint64_t memory_kib;   /* peak of the whole tree */
+  char syscall[48];      /* for BOX_SV: the denied call, e.g. "ptrace" or "i386:socket" */
+  char message[256];     /* human explanation (why IE, why RTE, ...) */
+  uint8_t fetched[BOX_MAX_FILES_OUT]; /* 1 if files_out[i] was copied back */
+};
+
+struct box_engine_config {
+  uint32_t slots;        /* concurrent boxes (distinct uids and cgroups) */
+  uint32_t first_uid;    /* box i runs as first_uid + i; default 60000 */
+  const char *cgroup_root;  /* "auto" (NULL) = detect v1/v2 under /sys/fs/cgroup */
+  const char *state_dir;    /* where work dirs and the root skeleton live; default /run/judgepool */
+};
+
+struct box_engine;
+struct box;
+struct box_proc; /* a started, not yet waited run */
+
+/* All functions returning int: 0 on success, -1 on failure with a message in
+ * err (what failed, on what, and what to do). */
+int box_engine_open(struct box_engine **out, const struct box_engine_config *cfg,
+                    char *err, size_t errlen);
+void box_engine_close(struct box_engine *e);
+
+/* Takes a free slot; thread-safe. Fails when all slots are busy. */
+int box_acquire(struct box_engine *e, struct box **out, char *err, size_t errlen);
+void box_release(struct box *b);
+
+/* Start a run without waiting (two started boxes can share pipes, which is
+ * how interactive problems are judged); then box_wait collects the result.
+ * A failure to start is reported as result->status == BOX_IE by box_wait,
+ * so callers have one path. */
+int box_start(struct box *b, const struct box_spec *spec, struct box_proc **out,
+              char *err, size_t errlen);
+int box_wait(struct box_proc *p, struct box_result *res);
+
+/* box_start + box_wait. */
+int box_run(struct box *b, const struct box_spec *spec, struct box_result *res);
+
+const char *box_status_name(box_status s); /* "OK", "RTE", ... */
+int box_status_parse(const char *name, box_status *out);
+const char *box_policy_name(box_policy p);
+int box_policy_parse(const char *name, box_policy *out);
+
+/* Checks that this process can build boxes (root, cgroups, namespaces).
+ * On failure err says exactly what is missing. */
+int box_check_privileges(char *err, size_t errlen);
+
+#endif
