@@ -1,0 +1,56 @@
+/* journal.h — the broker's durable state: submissions and final results in
+ * SQLite (WAL, synchronous=FULL). Writes happen between journal_begin and
+ * journal_commit so the broker can group many submissions into one fsync
+ * and acknowledge them only after the commit returned. */
+#ifndef JP_JOURNAL_H
+#define JP_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct journal;
+
+/* A submission as journaled. payload is opaque to the journal (the job as
+ * the broker will send it to a worker). */
+struct journal_sub {
+  const char *id, *client, *lang;
+  int prio;
+  uint32_t attempts;
+  const void *payload;
+  size_t payload_len;
+};
+
+/* Opens (creating) DIR/journal.db. Bumps and returns the epoch: a number
+ * that grows with every start, so leases of earlier runs never match. */
+int journal_open(struct journal **out, const char *dir, uint64_t *epoch, char *err, size_t errlen);
+void journal_close(struct journal *j);
+
+int journal_begin(struct journal *j, char *err, size_t errlen);
+/* Commits (the fsync happens here). On failure the transaction is rolled back. */
+int journal_commit(struct journal *j, char *err, size_t errlen);
+void journal_rollback(struct journal *j);
+
+/* Inserts a submission unless the id exists. *existed = 1 if it did (then
+ * *done says whether it has a final result). */
+int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done,
+                char *err, size_t errlen);
+/* Records the final result and marks the submission done. */
+int journal_finish(struct journal *j, const char *id, const char *verdict, const void *result,
+                   size_t len, char *err, size_t errlen);
+int journal_set_attempts(struct journal *j, const char *id, uint32_t attempts, char *err,
+                         size_t errlen);
+
+/* Looks a submission up: *state is 0 unknown, 1 unfinished, 2 done (then the
+ * result is copied into a malloc'd *result the caller frees). */
+int journal_get(struct journal *j, const char *id, int *state, char *verdict, size_t verdict_len,
+                void **result, size_t *len, char *err, size_t errlen);
+
+/* Calls cb for every unfinished submission in intake order (recovery).
+ * A nonzero return from cb stops the walk and is returned. */
+typedef int (*journal_each_cb)(void *ctx, const struct journal_sub *s);
+int journal_unfinished(struct journal *j, journal_each_cb cb, void *ctx, char *err, size_t errlen);
+
+/* Counts for status: done submissions. */
+int64_t journal_count_done(struct journal *j);
+
+#endif

@@ -1,0 +1,583 @@
+/* sched.c — priorities, per-client fairness, credits and leases (see
+ * sched.h). Everything is O(1) per operation except the searches for a
+ * worker that speaks a job's language, which stop at the first match. */
+#include "sched.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+struct sched_client {
+  char name[SCHED_ID_MAX + 1];
+  size_t held;                                   /* jobs held in any state */
+  struct sched_job *head[SCHED_NPRIO], *tail[SCHED_NPRIO];
+  struct sched_client *r_prev[SCHED_NPRIO], *r_next[SCHED_NPRIO];
+  int in_ring[SCHED_NPRIO];
+  struct sched_client *h_next;
+};
+
+struct sched {
+  struct sched_cfg cfg;
+  char langs[SCHED_LANG_MAX][SCHED_ID_MAX + 1];
+  int nlangs;
+  struct sched_job **jobs;        /* id hash */
+  size_t njob_buckets, njobs, bytes;
+  struct sched_client **clients;  /* name hash (clients are never freed while holding jobs) */
+  size_t nclient_buckets, nclients;
+  struct sched_worker **workers;  /* rid hash */
+  size_t nworker_buckets;
+  struct sched_worker *all;       /* every worker */
+  struct sched_worker *free_ring; /* workers with free credit */
+  struct sched_client *ring[SCHED_NPRIO]; /* clients with queued jobs, cursor first */
+  size_t queued[SCHED_NPRIO];
+  size_t running, finishing, nworkers;
+  uint64_t next_lease;
+};
+
+static uint64_t hash_bytes(const void *p, size_t n) {
+  const unsigned char *b = p;
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) {
+    h ^= b[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+static int valid_name(const char *s) {
+  size_t n = s ? strnlen(s, SCHED_ID_MAX + 1) : 0;
+  if (n == 0 || n > SCHED_ID_MAX) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '-' || c == '_' || c == '.' || c == ':' || c == '+'))
+      return 0;
+  }
+  return 1;
+}
+
+struct sched *sched_new(const struct sched_cfg *cfg, char *err, size_t errlen) {
+  if (!cfg || cfg->lease_ms <= 0 || cfg->worker_timeout_ms <= 0 || cfg->max_attempts == 0 ||
+      cfg->max_per_client == 0 || cfg->max_total == 0 || cfg->max_bytes == 0) {
+    jp_err(err, errlen, "scheduler: every limit must be positive (lease, worker timeout, attempts, queue bounds)");
+    return NULL;
+  }
+  struct sched *s = calloc(1, sizeof *s);
+  if (!s) {
+    jp_errno(err, errlen, "scheduler: allocating");
+    return NULL;
+  }
+  s->cfg = *cfg;
+  s->njob_buckets = 1;
+  while (s->njob_buckets < cfg->max_total * 2 && s->njob_buckets < (1u << 22)) s->njob_buckets <<= 1;
+  s->nclient_buckets = 4096;
+  s->nworker_buckets = 4096;
+  s->jobs = calloc(s->njob_buckets, sizeof *s->jobs);
+  s->clients = calloc(s->nclient_buckets, sizeof *s->clients);
+  s->workers = calloc(s->nworker_buckets, sizeof *s->workers);
+  s->next_lease = 1;
+  if (!s->jobs || !s->clients || !s->workers) {
+    sched_free(s);
+    jp_errno(err, errlen, "scheduler: allocating hash tables");
+    return NULL;
+  }
+  return s;
+}
+
+void sched_set_lease_base(struct sched *s, uint64_t base) { s->next_lease = base ? base : 1; }
+
+void sched_free(struct sched *s) {
+  if (!s) return;
+  if (s->jobs)
+    for (size_t i = 0; i < s->njob_buckets; i++)
+      for (struct sched_job *j = s->jobs[i], *n; j; j = n) {
+        n = j->h_next;
+        free(j->payload);
+        free(j);
+      }
+  if (s->clients)
+    for (size_t i = 0; i < s->nclient_buckets; i++)
+      for (struct sched_client *c = s->clients[i], *n; c; c = n) {
+        n = c->h_next;
+        free(c);
+      }
+  for (struct sched_worker *w = s->all, *n; w; w = n) {
+    n = w->all_next;
+    free(w);
+  }
+  free(s->jobs);
+  free(s->clients);
+  free(s->workers);
+  free(s);
+}
+
+int sched_lang(struct sched *s, const char *name) {
+  if (!valid_name(name) || strlen(name) > SCHED_ID_MAX) return -1;
+  for (int i = 0; i < s->nlangs; i++)
+    if (!strcmp(s->langs[i], name)) return i;
+  if (s->nlangs >= SCHED_LANG_MAX) return -1;
+  strcpy(s->langs[s->nlangs], name);
+  return s->nlangs++;
+}
+
+const char *sched_lang_name(const struct sched *s, int lang) {
+  return lang >= 0 && lang < s->nlangs ? s->langs[lang] : "?";
+}
+
+/* ---- clients and their queues ---- */
+
+static struct sched_client *client_get(struct sched *s, const char *name, int create) {
+  size_t b = hash_bytes(name, strlen(name)) & (s->nclient_buckets - 1);
+  for (struct sched_client *c = s->clients[b]; c; c = c->h_next)
+    if (!strcmp(c->name, name)) return c;
+  if (!create) return NULL;
+  struct sched_client *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  strcpy(c->name, name);
+  c->h_next = s->clients[b];
+  s->clients[b] = c;
+  s->nclients++;
+  return c;
+}
+
+static void ring_insert(struct sched *s, struct sched_client *c, int p) {
+  if (c->in_ring[p]) return;
+  c->in_ring[p] = 1;
+  struct sched_client *h = s->ring[p];
+  if (!h) {
+    c->r_prev[p] = c->r_next[p] = c;
+    s->ring[p] = c;
+    return;
+  }
+  /* insert just before the cursor: the newcomer waits a full round */
+  c->r_next[p] = h;
+  c->r_prev[p] = h->r_prev[p];
+  h->r_prev[p]->r_next[p] = c;
+  h->r_prev[p] = c;
+}
+
+static void ring_remove(struct sched *s, struct sched_client *c, int p) {
+  if (!c->in_ring[p]) return;
+  c->in_ring[p] = 0;
+  if (c->r_next[p] == c) {
+    s->ring[p] = NULL;
+  } else {
+    c->r_prev[p]->r_next[p] = c->r_next[p];
+    c->r_next[p]->r_prev[p] = c->r_prev[p];
+    if (s->ring[p] == c) s->ring[p] = c->r_next[p];
+  }
+  c->r_next[p] = c->r_prev[p] = NULL;
+}
+
+static void queue_push(struct sched *s, struct sched_job *j, int front) {
+  struct sched_client *c = j->client;
+  int p = j->prio;
+  j->state = SCHED_QUEUED;
+  j->q_prev = j->q_next = NULL;
+  if (!c->head[p]) {
+    c->head[p] = c->tail[p] = j;
+  } else if (front) {
+    j->q_next = c->head[p];
+    c->head[p]->q_prev = j;
+    c->head[p] = j;
+  } else {
+    j->q_prev = c->tail[p];
+    c->tail[p]->q_next = j;
+    c->tail[p] = j;
+  }
+  s->queued[p]++;
+  ring_insert(s, c, p);
+}
+
+static void queue_unlink(struct sched *s, struct sched_job *j) {
+  struct sched_client *c = j->client;
+  int p = j->prio;
+  if (j->q_prev) j->q_prev->q_next = j->q_next; else c->head[p] = j->q_next;
+  if (j->q_next) j->q_next->q_prev = j->q_prev; else c->tail[p] = j->q_prev;
+  j->q_prev = j->q_next = NULL;
+  s->queued[p]--;
+  if (!c->head[p]) ring_remove(s, c, p);
+}
+
+/* A client without jobs is not in any ring; forgetting it bounds memory
+ * against callers inventing client names. */
+static void client_forget(struct sched *s, struct sched_client *c) {
+  size_t b = hash_bytes(c->name, strlen(c->name)) & (s->nclient_buckets - 1);
+  for (struct sched_client **pp = &s->clients[b]; *pp; pp = &(*pp)->h_next)
+    if (*pp == c) {
+      *pp = c->h_next;
+      break;
+    }
+  s->nclients--;
+  free(c);
+}
+
+/* ---- jobs ---- */
+
+static size_t job_bucket(const struct sched *s, const char *id) {
+  return hash_bytes(id, strlen(id)) & (s->njob_buckets - 1);
+}
+
+struct sched_job *sched_find(struct sched *s, const char *id) {
+  if (!id || strnlen(id, SCHED_ID_MAX + 1) > SCHED_ID_MAX) return NULL;
+  for (struct sched_job *j = s->jobs[job_bucket(s, id)]; j; j = j->h_next)
+    if (!strcmp(j->id, id)) return j;
+  return NULL;
+}
+
+int sched_add(struct sched *s, const char *id, const char *client, int prio, const char *lang,
+              uint32_t attempts, void *payload, size_t len, struct sched_job **out, char *err,
+              size_t errlen) {
+  if (out) *out = NULL;
+  if (!valid_name(id)) return jp_err(err, errlen, "submission id must be 1-64 characters of [A-Za-z0-9._:+-]");
+  if (!valid_name(client)) return jp_err(err, errlen, "client name must be 1-64 characters of [A-Za-z0-9._:+-]");
+  if (prio < 0 || prio >= SCHED_NPRIO) return jp_err(err, errlen, "priority %d out of range", prio);
+  struct sched_job *old = sched_find(s, id);
+  if (old) {
+    if (out) *out = old;
+    return SCHED_DUPLICATE;
+  }
+  int l = sched_lang(s, lang);
+  if (l < 0) return jp_err(err, errlen, "language '%s' invalid or too many languages", lang ? lang : "");
+  struct sched_client *c = client_get(s, client, 0);
+  if (s->njobs >= s->cfg.max_total || s->bytes + len > s->cfg.max_bytes ||
+      (c && c->held >= s->cfg.max_per_client))
+    return SCHED_FULL;
+  if (!c && !(c = client_get(s, client, 1))) return jp_errno(err, errlen, "scheduler: allocating client");
+  struct sched_job *j = calloc(1, sizeof *j);
+  if (!j) return jp_errno(err, errlen, "scheduler: allocating job");
+  strcpy(j->id, id);
+  j->prio = prio;
+  j->lang = l;
+  j->attempts = attempts;
+  j->payload = payload;
+  j->payload_len = len;
+  j->client = c;
+  size_t b = job_bucket(s, id);
+  j->h_next = s->jobs[b];
+  s->jobs[b] = j;
+  s->njobs++;
+  s->bytes += len;
+  c->held++;
+  queue_push(s, j, 0);
+  if (out) *out = j;
+  return SCHED_ADDED;
+}
+
+/* ---- workers ---- */
+
+static size_t worker_bucket(const struct sched *s, const void *rid, size_t n) {
+  return hash_bytes(rid, n) & (s->nworker_buckets - 1);
+}
+
+struct sched_worker *sched_worker_find(struct sched *s, const void *rid, size_t rid_len) {
+  if (!rid || rid_len == 0 || rid_len > SCHED_RID_MAX) return NULL;
+  for (struct sched_worker *w = s->workers[worker_bucket(s, rid, rid_len)]; w; w = w->h_next)
+    if (w->rid_len == rid_len && !memcmp(w->rid, rid, rid_len)) return w;
+  return NULL;
+}
+
+static int worker_free(const struct sched_worker *w) { return w->slots - w->running - w->zombies; }
+
+static void free_ring_update(struct sched *s, struct sched_worker *w) {
+  int want = worker_free(w) > 0;
+  if (want == w->in_free) return;
+  w->in_free = want;
+  if (want) {
+    if (!s->free_ring) {
+      w->f_prev = w->f_next = w;
+      s->free_ring = w;
+    } else {
+      w->f_next = s->free_ring;
+      w->f_prev = s->free_ring->f_prev;
+      s->free_ring->f_prev->f_next = w;
+      s->free_ring->f_prev = w;
+    }
+  } else {
+    if (w->f_next == w) {
+      s->free_ring = NULL;
+    } else {
+      w->f_prev->f_next = w->f_next;
+      w->f_next->f_prev = w->f_prev;
+      if (s->free_ring == w) s->free_ring = w->f_next;
+    }
+    w->f_next = w->f_prev = NULL;
+  }
+}
+
+static void running_unlink(struct sched *s, struct sched_job *j) {
+  struct sched_worker *w = j->worker;
+  if (j->q_prev) j->q_prev->q_next = j->q_next; else w->jobs = j->q_next;
+  if (j->q_next) j->q_next->q_prev = j->q_prev;
+  j->q_prev = j->q_next = NULL;
+  j->worker = NULL;
+  j->lease = 0;
+  w->running--;
+  s->running--;
+}
+
+static void add_zombie(struct sched_worker *w) {
+  if (w->zombies < w->slots) w->zombies++;
+}
+
+static int drop_zombie(struct sched_worker *w) {
+  if (w->zombies == 0) return 0;
+  w->zombies--;
+  return 1;
+}
+
+struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t rid_len,
+                                        const char *name, int slots, const char *const *langs,
+                                        int nlangs, int64_t now, char *err, size_t errlen) {
+  if (!rid || rid_len == 0 || rid_len > SCHED_RID_MAX) {
+    jp_err(err, errlen, "worker routing id must be 1-%d bytes", SCHED_RID_MAX);
+    return NULL;
+  }
+  if (!valid_name(name)) {
+    jp_err(err, errlen, "worker name must be 1-64 characters of [A-Za-z0-9._:+-]");
+    return NULL;
+  }
+  if (slots < 1 || slots > 1024 || nlangs < 1 || nlangs > SCHED_WORKER_LANGS) {
+    jp_err(err, errlen, "worker %s: slots must be 1-1024 and languages 1-%d", name, SCHED_WORKER_LANGS);
+    return NULL;
+  }
+  uint64_t mask = 0;
+  for (int i = 0; i < nlangs; i++) {
+    int l = sched_lang(s, langs[i]);
+    if (l < 0) {
+      jp_err(err, errlen, "worker %s: language '%s' invalid or too many languages", name, langs[i]);
+      return NULL;
+    }
+    mask |= 1ULL << l;
+  }
+  struct sched_worker *w = sched_worker_find(s, rid, rid_len);
+  if (w) {
+    /* a second hello on the same connection: the worker restarted its
+     * session, so what we thought it ran goes back to the queue */
+    sched_worker_bye(s, w);
+  }
+  w = calloc(1, sizeof *w);
+  if (!w) {
+    jp_errno(err, errlen, "scheduler: allocating worker");
+    return NULL;
+  }
+  memcpy(w->rid, rid, rid_len);
+  w->rid_len = rid_len;
+  snprintf(w->name, sizeof w->name, "%s", name);
+  w->slots = slots;
+  w->langmask = mask;
+  w->last_seen = now;
+  size_t b = worker_bucket(s, rid, rid_len);
+  w->h_next = s->workers[b];
+  s->workers[b] = w;
+  w->all_next = s->all;
+  if (s->all) s->all->all_prev = w;
+  s->all = w;
+  s->nworkers++;
+  free_ring_update(s, w);
+  return w;
+}
+
+static void worker_remove(struct sched *s, struct sched_worker *w) {
+  w->slots = 0; /* leave the free ring */
+  w->zombies = 0;
+  free_ring_update(s, w);
+  size_t b = worker_bucket(s, w->rid, w->rid_len);
+  for (struct sched_worker **pp = &s->workers[b]; *pp; pp = &(*pp)->h_next)
+    if (*pp == w) {
+      *pp = w->h_next;
+      break;
+    }
+  if (w->all_prev) w->all_prev->all_next = w->all_next; else s->all = w->all_next;
+  if (w->all_next) w->all_next->all_prev = w->all_prev;
+  s->nworkers--;
+  free(w);
+}
+
+void sched_worker_bye(struct sched *s, struct sched_worker *w) {
+  while (w->jobs) {
+    struct sched_job *j = w->jobs;
+    running_unlink(s, j);
+    if (j->attempts > 0) j->attempts--; /* handed back, not failed */
+    queue_push(s, j, 1);
+  }
+  worker_remove(s, w);
+}
+
+int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int free_slots,
+                           int64_t now) {
+  struct sched_worker *w = sched_worker_find(s, rid, rid_len);
+  if (!w) return -1;
+  w->last_seen = now;
+  for (struct sched_job *j = w->jobs; j; j = j->q_next) j->deadline = now + s->cfg.lease_ms;
+  if (free_slots < 0) free_slots = 0;
+  int z = w->slots - free_slots - w->running;
+  w->zombies = z > 0 ? z : 0;
+  free_ring_update(s, w);
+  return 0;
+}
+
+/* ---- dispatch ---- */
+
+static struct sched_worker *find_worker(struct sched *s, int lang) {
+  struct sched_worker *start = s->free_ring, *w = start;
+  if (!w) return NULL;
+  do {
+    if (w->langmask & (1ULL << lang)) return w;
+    w = w->f_next;
+  } while (w != start);
+  return NULL;
+}
+
+int sched_dispatch(struct sched *s, int64_t now, struct sched_job **job, struct sched_worker **wout) {
+  if (!s->free_ring) return 0;
+  for (int p = 0; p < SCHED_NPRIO; p++) {
+    struct sched_client *start = s->ring[p], *c = start;
+    if (!c) continue;
+    do {
+      struct sched_job *j = c->head[p];
+      struct sched_worker *w = find_worker(s, j->lang);
+      if (w) {
+        /* next round starts after this client; then the job leaves */
+        s->ring[p] = c->r_next[p];
+        queue_unlink(s, j);
+        j->state = SCHED_RUNNING;
+        j->lease = s->next_lease++;
+        j->deadline = now + s->cfg.lease_ms;
+        j->attempts++;
+        j->worker = w;
+        j->q_next = w->jobs;
+        if (w->jobs) w->jobs->q_prev = j;
+        w->jobs = j;
+        w->running++;
+        s->running++;
+        /* rotate the free ring so load spreads over workers */
+        s->free_ring = w->f_next;
+        free_ring_update(s, w);
+        *job = j;
+        *wout = w;
+        return 1;
+      }
+      c = c->r_next[p];
+    } while (c != start);
+  }
+  return 0;
+}
+
+/* ---- completion ---- */
+
+int sched_result(struct sched *s, const void *rid, size_t rid_len, const char *id,
+                 uint64_t lease, struct sched_job **job) {
+  *job = NULL;
+  struct sched_worker *w = sched_worker_find(s, rid, rid_len);
+  struct sched_job *j = sched_find(s, id);
+  if (j && j->state == SCHED_RUNNING && j->lease == lease && j->worker == w && w) {
+    running_unlink(s, j);
+    j->state = SCHED_FINISHING;
+    s->finishing++;
+    w->completed++;
+    free_ring_update(s, w);
+    *job = j;
+    return SCHED_RES_ACCEPT;
+  }
+  if (w && drop_zombie(w)) free_ring_update(s, w);
+  return SCHED_RES_STALE;
+}
+
+void sched_finishing(struct sched *s, struct sched_job *j) {
+  if (j->state == SCHED_FINISHING) return;
+  if (j->state == SCHED_QUEUED) {
+    queue_unlink(s, j);
+  } else {
+    struct sched_worker *w = j->worker;
+    running_unlink(s, j);
+    /* the worker still works on it: keep its slot busy until it reports */
+    add_zombie(w);
+    free_ring_update(s, w);
+  }
+  j->state = SCHED_FINISHING;
+  s->finishing++;
+}
+
+void sched_done(struct sched *s, struct sched_job *j) {
+  if (j->state != SCHED_FINISHING) return;
+  s->finishing--;
+  size_t b = job_bucket(s, j->id);
+  for (struct sched_job **pp = &s->jobs[b]; *pp; pp = &(*pp)->h_next)
+    if (*pp == j) {
+      *pp = j->h_next;
+      break;
+    }
+  s->njobs--;
+  s->bytes -= j->payload_len;
+  struct sched_client *c = j->client;
+  if (--c->held == 0) client_forget(s, c);
+  free(j->payload);
+  free(j);
+}
+
+void sched_requeue(struct sched *s, struct sched_job *j) {
+  if (j->state != SCHED_FINISHING) return;
+  s->finishing--;
+  queue_push(s, j, 1);
+}
+
+void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx) {
+  for (struct sched_worker *w = s->all, *wn; w; w = wn) {
+    wn = w->all_next;
+    for (struct sched_job *j = w->jobs, *n; j; j = n) {
+      n = j->q_next;
+      if (j->deadline > now) continue;
+      running_unlink(s, j);
+      add_zombie(w);
+      if (j->attempts >= s->cfg.max_attempts) {
+        j->state = SCHED_FINISHING;
+        s->finishing++;
+        if (cb) cb(ctx, j, 1);
+      } else {
+        queue_push(s, j, 1);
+        if (cb) cb(ctx, j, 0);
+      }
+    }
+    free_ring_update(s, w);
+    if (now - w->last_seen > s->cfg.worker_timeout_ms && !w->jobs) worker_remove(s, w);
+  }
+}
+
+int sched_cancel(struct sched *s, const char *id, struct sched_job **job) {
+  struct sched_job *j = sched_find(s, id);
+  *job = j;
+  if (!j || j->state == SCHED_FINISHING) return 0;
+  int was_running = j->state == SCHED_RUNNING;
+  j->cancel_requested = 1;
+  sched_finishing(s, j);
+  return was_running ? 2 : 1;
+}
+
+void sched_stats(const struct sched *s, struct sched_stats *st) {
+  memset(st, 0, sizeof *st);
+  for (int p = 0; p < SCHED_NPRIO; p++) st->queued[p] = s->queued[p];
+  st->running = s->running;
+  st->finishing = s->finishing;
+  st->workers = s->nworkers;
+  st->clients = s->nclients;
+  for (const struct sched_worker *w = s->all; w; w = w->all_next) {
+    st->slots += (size_t)w->slots;
+    if (worker_free(w) > 0) st->free_slots += (size_t)worker_free(w);
+  }
+}
+
+struct sched_worker *sched_workers(struct sched *s) { return s->all; }
+struct sched_worker *sched_worker_next(struct sched_worker *w) { return w->all_next; }
+
+static const char *const prio_names[SCHED_NPRIO] = {"contest", "normal", "rejudge", "bulk"};
+
+int sched_prio_parse(const char *name) {
+  for (int p = 0; p < SCHED_NPRIO; p++)
+    if (name && !strcmp(name, prio_names[p])) return p;
+  return -1;
+}
+
+const char *sched_prio_name(int prio) { return prio >= 0 && prio < SCHED_NPRIO ? prio_names[prio] : "?"; }

@@ -1,0 +1,155 @@
+/* sched.h — the broker's scheduler as a pure data structure: no sockets, no
+ * disk, no clock (callers pass `now` in milliseconds). It owns the queued and
+ * running jobs, the workers and their credits, and the leases; the broker
+ * turns its decisions into messages and journal writes. */
+#ifndef JP_SCHED_H
+#define JP_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Priorities, highest first: a live contest before normal practice before
+ * rejudges before bulk fuzzing campaigns. */
+enum { SCHED_CONTEST = 0, SCHED_NORMAL, SCHED_REJUDGE, SCHED_BULK, SCHED_NPRIO };
+
+#define SCHED_ID_MAX 128    /* submission ids and client names */
+#define SCHED_RID_MAX 255   /* ZeroMQ routing ids */
+#define SCHED_LANG_MAX 32   /* distinct languages the pool knows */
+#define SCHED_WORKER_LANGS 32
+
+enum sched_state { SCHED_QUEUED, SCHED_RUNNING, SCHED_FINISHING };
+
+struct sched_worker;
+
+struct sched_job {
+  char id[SCHED_ID_MAX + 1];
+  int prio;
+  int lang;               /* interned language index */
+  enum sched_state state;
+  uint32_t attempts;      /* dispatches so far, including the current one */
+  uint64_t lease;         /* current lease while RUNNING, else 0 */
+  int64_t deadline;       /* lease expiry while RUNNING */
+  struct sched_worker *worker;
+  int cancel_requested;
+  void *payload;          /* owned: the job as sent to a worker */
+  size_t payload_len;
+  struct sched_client *client;
+  /* private links */
+  struct sched_job *q_prev, *q_next;   /* client queue, or worker's running list */
+  struct sched_job *h_next;            /* id hash chain */
+};
+
+struct sched_worker {
+  unsigned char rid[SCHED_RID_MAX];
+  size_t rid_len;
+  char name[SCHED_ID_MAX + 1];
+  int slots;
+  int running;            /* live leases */
+  int zombies;            /* jobs it still works on that we no longer count */
+  uint64_t langmask;
+  int64_t last_seen;
+  uint64_t completed;
+  struct sched_job *jobs;            /* running list */
+  struct sched_worker *f_prev, *f_next; /* ring of workers with free credit */
+  int in_free;
+  struct sched_worker *h_next, *all_next, *all_prev;
+};
+
+struct sched_cfg {
+  int lease_ms;           /* lease timeout: renewed by worker heartbeats */
+  int worker_timeout_ms;  /* silence after which a worker is dropped */
+  uint32_t max_attempts;  /* dispatches before a job ends as IE */
+  size_t max_per_client;  /* queued+running jobs per client */
+  size_t max_total;       /* queued+running jobs in all */
+  size_t max_bytes;       /* payload bytes held in all */
+};
+
+struct sched;
+
+struct sched_stats {
+  size_t queued[SCHED_NPRIO];
+  size_t running, finishing, workers, slots, free_slots, clients;
+};
+
+/* Results of sched_add. */
+enum { SCHED_ADDED = 0, SCHED_DUPLICATE = 1, SCHED_FULL = 2 };
+
+struct sched *sched_new(const struct sched_cfg *cfg, char *err, size_t errlen);
+void sched_free(struct sched *s);
+/* Leases are numbered from `base` upward; the broker passes a base derived
+ * from its journal epoch so leases from before a restart never match. */
+void sched_set_lease_base(struct sched *s, uint64_t base);
+
+/* Interns a language name; -1 if the table is full or the name is bad. */
+int sched_lang(struct sched *s, const char *name);
+const char *sched_lang_name(const struct sched *s, int lang);
+
+/* Queues a job; takes ownership of payload only when it returns SCHED_ADDED.
+ * SCHED_DUPLICATE when the id is already held (queued, running, finishing),
+ * SCHED_FULL when a bound would be exceeded, -1 on a bad argument. */
+int sched_add(struct sched *s, const char *id, const char *client, int prio, const char *lang,
+              uint32_t attempts, void *payload, size_t len, struct sched_job **out, char *err,
+              size_t errlen);
+struct sched_job *sched_find(struct sched *s, const char *id);
+
+/* A worker (re)announces itself. Returns the worker or NULL on a bad
+ * argument (message in err). */
+struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t rid_len,
+                                        const char *name, int slots, const char *const *langs,
+                                        int nlangs, int64_t now, char *err, size_t errlen);
+struct sched_worker *sched_worker_find(struct sched *s, const void *rid, size_t rid_len);
+/* Heartbeat: the worker is alive, which renews every lease it holds.
+ * free_slots (its own count) tells us how many slots are busy with jobs we
+ * no longer count (expired or cancelled leases, jobs from before a broker
+ * restart): those stay blocked until it reports them free. Messages from
+ * one worker arrive in order, so the worker's count can only be higher
+ * than ours (jobs in flight to it), never wrongly lower. Returns -1 if the
+ * worker is unknown (it must register again). */
+int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int free_slots,
+                           int64_t now);
+/* A worker leaves gracefully: its running jobs go back to the queue without
+ * counting an attempt. */
+void sched_worker_bye(struct sched *s, struct sched_worker *w);
+
+/* Picks the next (job, worker) pair: highest priority first, round-robin
+ * between clients inside a priority, only workers with a free slot that
+ * support the language. Returns 1 with the job RUNNING under a new lease, 0
+ * if nothing can be dispatched now. */
+int sched_dispatch(struct sched *s, int64_t now, struct sched_job **job, struct sched_worker **w);
+
+/* Outcome of a worker's result. */
+enum { SCHED_RES_ACCEPT = 0, SCHED_RES_STALE = 1 };
+/* A worker reports the result of `lease` for job `id`. ACCEPT moves the job
+ * to FINISHING (the caller journals the verdict then calls sched_done);
+ * STALE means the lease is not the current one (late, duplicate, unknown):
+ * ack it, but it must not produce a verdict. Either way the slot is freed. */
+int sched_result(struct sched *s, const void *rid, size_t rid_len, const char *id,
+                 uint64_t lease, struct sched_job **job);
+/* Marks a job FINISHING without a worker result (IE, cancel). */
+void sched_finishing(struct sched *s, struct sched_job *job);
+/* Removes a FINISHING job whose final verdict is durable. */
+void sched_done(struct sched *s, struct sched_job *job);
+/* Puts a FINISHING job back in the queue (its verdict could not be stored). */
+void sched_requeue(struct sched *s, struct sched_job *job);
+
+/* Expires leases and silent workers. For each job whose lease expired,
+ * calls cb(job, failed): failed=0 means it was requeued, failed=1 means the
+ * attempt cap was reached and the job is now FINISHING (caller stores IE). */
+typedef void (*sched_expire_cb)(void *ctx, struct sched_job *job, int failed);
+void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx);
+
+/* Cancels a queued job (returns 1, job FINISHING) or flags a running one
+ * (returns 2: job FINISHING, its worker's result will be stale); 0 if the
+ * id is not held. */
+int sched_cancel(struct sched *s, const char *id, struct sched_job **job);
+
+void sched_stats(const struct sched *s, struct sched_stats *st);
+/* Iterates workers (for status). */
+struct sched_worker *sched_workers(struct sched *s);
+struct sched_worker *sched_worker_next(struct sched_worker *w);
+
+/* Parses "contest|normal|rejudge|bulk"; -1 if unknown. */
+int sched_prio_parse(const char *name);
+const char *sched_prio_name(int prio);
+
+#endif

@@ -1,0 +1,306 @@
+/* test_sched.c — unit tests of the scheduler: priorities, fairness,
+ * languages, credits, leases, attempt cap, stale results, bounds, cancel. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched.h"
+
+static const struct sched_cfg cfg = {
+    .lease_ms = 1000, .worker_timeout_ms = 3000, .max_attempts = 3,
+    .max_per_client = 5, .max_total = 8, .max_bytes = 1 << 20};
+
+static struct sched *mk(void) {
+  char err[256];
+  struct sched *s = sched_new(&cfg, err, sizeof err);
+  assert_non_null(s);
+  return s;
+}
+
+static void add(struct sched *s, const char *id, const char *client, int prio, const char *lang) {
+  char err[256];
+  char *p = strdup(id);
+  assert_int_equal(sched_add(s, id, client, prio, lang, 0, p, strlen(p), NULL, err, sizeof err), SCHED_ADDED);
+}
+
+static struct sched_worker *worker(struct sched *s, const char *rid, int slots, const char *langs0,
+                                   const char *langs1) {
+  const char *langs[2] = {langs0, langs1};
+  char err[256];
+  struct sched_worker *w = sched_worker_hello(s, rid, strlen(rid), rid, slots, langs, langs1 ? 2 : 1, 0, err, sizeof err);
+  assert_non_null(w);
+  return w;
+}
+
+/* dispatches one job and completes it at once; returns its id (static) */
+static const char *run_one(struct sched *s, int64_t now) {
+  static char id[SCHED_ID_MAX + 1];
+  struct sched_job *j;
+  struct sched_worker *w;
+  if (sched_dispatch(s, now, &j, &w) != 1) return NULL;
+  strcpy(id, j->id);
+  struct sched_job *r;
+  assert_int_equal(sched_result(s, w->rid, w->rid_len, j->id, j->lease, &r), SCHED_RES_ACCEPT);
+  assert_ptr_equal(r, j);
+  sched_done(s, r);
+  return id;
+}
+
+static void priorities_first(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "b1", "fuzz", SCHED_BULK, "c");
+  add(s, "r1", "admin", SCHED_REJUDGE, "c");
+  add(s, "n1", "alice", SCHED_NORMAL, "c");
+  add(s, "c1", "team", SCHED_CONTEST, "c");
+  worker(s, "w1", 1, "c", NULL);
+  assert_string_equal(run_one(s, 0), "c1");
+  assert_string_equal(run_one(s, 0), "n1");
+  assert_string_equal(run_one(s, 0), "r1");
+  assert_string_equal(run_one(s, 0), "b1");
+  assert_null(run_one(s, 0));
+  sched_free(s);
+}
+
+static void round_robin_between_clients(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "a1", "A", SCHED_NORMAL, "c");
+  add(s, "a2", "A", SCHED_NORMAL, "c");
+  add(s, "a3", "A", SCHED_NORMAL, "c");
+  add(s, "b1", "B", SCHED_NORMAL, "c");
+  add(s, "b2", "B", SCHED_NORMAL, "c");
+  worker(s, "w1", 1, "c", NULL);
+  const char *want[] = {"a1", "b1", "a2", "b2", "a3"};
+  for (size_t i = 0; i < 5; i++) assert_string_equal(run_one(s, 0), want[i]);
+  sched_free(s);
+}
+
+static void languages_and_credits(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "py1", "A", SCHED_CONTEST, "python3");
+  add(s, "c1", "B", SCHED_NORMAL, "c");
+  add(s, "c2", "B", SCHED_NORMAL, "c");
+  add(s, "c3", "B", SCHED_NORMAL, "c");
+  worker(s, "w1", 2, "c", "cpp");
+  struct sched_job *j;
+  struct sched_worker *w;
+  /* the python job waits: nobody speaks it; c jobs flow up to the credit */
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  assert_string_equal(j->id, "c1");
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  assert_string_equal(j->id, "c2");
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 0);
+  struct sched_stats stt;
+  sched_stats(s, &stt);
+  assert_int_equal(stt.running, 2);
+  assert_int_equal(stt.free_slots, 0);
+  assert_int_equal(stt.queued[SCHED_CONTEST], 1);
+  /* a python worker arrives and takes it */
+  worker(s, "w2", 1, "python3", NULL);
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  assert_string_equal(j->id, "py1");
+  assert_string_equal(w->name, "w2");
+  sched_free(s);
+}
+
+static int expired_requeued, expired_failed;
+static void on_expire(void *ctx, struct sched_job *j, int failed) {
+  (void)ctx;
+  (void)j;
+  if (failed) expired_failed++;
+  else expired_requeued++;
+}
+
+static void lease_expiry_requeues_then_ie(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "x", "A", SCHED_NORMAL, "c");
+  struct sched_job *j;
+  struct sched_worker *w;
+  int64_t now = 0;
+  expired_requeued = expired_failed = 0;
+  char rid[8];
+  for (int attempt = 1; attempt <= 3; attempt++) {
+    snprintf(rid, sizeof rid, "w%d", attempt);
+    worker(s, rid, 1, "c", NULL);
+    assert_int_equal(sched_dispatch(s, now, &j, &w), 1);
+    assert_int_equal(j->attempts, (uint32_t)attempt);
+    sched_tick(s, now + 999, on_expire, NULL); /* not yet */
+    assert_int_equal(j->state, SCHED_RUNNING);
+    now += 1000;
+    sched_tick(s, now, on_expire, NULL);
+  }
+  assert_int_equal(expired_requeued, 2);
+  assert_int_equal(expired_failed, 1);
+  assert_int_equal(j->state, SCHED_FINISHING);
+  sched_done(s, j);
+  assert_null(sched_find(s, "x"));
+  sched_free(s);
+}
+
+static void heartbeat_renews_lease(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "x", "A", SCHED_NORMAL, "c");
+  worker(s, "w1", 1, "c", NULL);
+  struct sched_job *j;
+  struct sched_worker *w;
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  expired_requeued = expired_failed = 0;
+  for (int64_t t = 500; t <= 5000; t += 500) {
+    assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 0, t), 0);
+    sched_tick(s, t, on_expire, NULL);
+  }
+  assert_int_equal(expired_requeued, 0);
+  assert_int_equal(j->state, SCHED_RUNNING);
+  assert_int_equal(sched_worker_heartbeat(s, "nobody", 6, 1, 0), -1);
+  sched_free(s);
+}
+
+static void stale_result_ignored(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "x", "A", SCHED_NORMAL, "c");
+  worker(s, "w1", 1, "c", NULL);
+  struct sched_job *j, *r;
+  struct sched_worker *w;
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  uint64_t old = j->lease;
+  sched_tick(s, 1000, NULL, NULL); /* w1 went silent: requeued */
+  assert_int_equal(j->state, SCHED_QUEUED);
+  worker(s, "w2", 1, "c", NULL);
+  assert_int_equal(sched_dispatch(s, 1000, &j, &w), 1);
+  assert_string_equal(w->name, "w2");
+  assert_int_not_equal(j->lease, old);
+  /* w1 comes back with its old result: recognised as stale */
+  assert_int_equal(sched_result(s, "w1", 2, "x", old, &r), SCHED_RES_STALE);
+  assert_null(r);
+  assert_int_equal(j->state, SCHED_RUNNING);
+  /* a result for the right id with a wrong lease from the right worker too */
+  assert_int_equal(sched_result(s, "w2", 2, "x", old, &r), SCHED_RES_STALE);
+  assert_int_equal(sched_result(s, "w2", 2, "x", j->lease, &r), SCHED_RES_ACCEPT);
+  /* and a duplicate of the accepted result */
+  uint64_t lease = r->lease;
+  assert_int_equal(sched_result(s, "w2", 2, "x", lease, &r), SCHED_RES_STALE);
+  sched_free(s);
+}
+
+static void bounds_and_duplicates(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  char err[256], id[16];
+  for (int i = 0; i < 5; i++) {
+    snprintf(id, sizeof id, "a%d", i);
+    add(s, id, "A", SCHED_BULK, "c");
+  }
+  char *p = strdup("x");
+  assert_int_equal(sched_add(s, "a9", "A", SCHED_BULK, "c", 0, p, 1, NULL, err, sizeof err), SCHED_FULL);
+  struct sched_job *j;
+  assert_int_equal(sched_add(s, "a0", "A", SCHED_BULK, "c", 0, p, 1, &j, err, sizeof err), SCHED_DUPLICATE);
+  assert_string_equal(j->id, "a0");
+  add(s, "b0", "B", SCHED_BULK, "c");
+  add(s, "b1", "B", SCHED_BULK, "c");
+  add(s, "b2", "B", SCHED_BULK, "c");
+  assert_int_equal(sched_add(s, "c0", "C", SCHED_BULK, "c", 0, p, 1, NULL, err, sizeof err), SCHED_FULL);
+  assert_int_equal(sched_add(s, "bad id", "C", SCHED_BULK, "c", 0, p, 1, NULL, err, sizeof err), -1);
+  assert_int_equal(sched_add(s, "", "C", SCHED_BULK, "c", 0, p, 1, NULL, err, sizeof err), -1);
+  assert_int_equal(sched_add(s, "ok", "C", 7, "c", 0, p, 1, NULL, err, sizeof err), -1);
+  free(p);
+  sched_free(s);
+}
+
+static void cancel_and_zombies(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "q", "A", SCHED_NORMAL, "c");
+  add(s, "r", "A", SCHED_CONTEST, "c");
+  worker(s, "w1", 1, "c", NULL);
+  struct sched_job *j, *c;
+  struct sched_worker *w;
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  assert_string_equal(j->id, "r");
+  assert_int_equal(sched_cancel(s, "r", &c), 2);
+  assert_int_equal(c->state, SCHED_FINISHING);
+  /* the slot stays busy until the worker reports: no dispatch */
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 0);
+  sched_done(s, c);
+  /* heartbeat says it is still busy */
+  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 0, 10), 0);
+  assert_int_equal(sched_dispatch(s, 10, &j, &w), 0);
+  /* now free */
+  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 1, 20), 0);
+  assert_int_equal(sched_cancel(s, "q", &c), 1);
+  sched_done(s, c);
+  assert_int_equal(sched_cancel(s, "q", &c), 0);
+  struct sched_stats stt;
+  sched_stats(s, &stt);
+  assert_int_equal(stt.free_slots, 1);
+  assert_int_equal(stt.clients, 0);
+  sched_free(s);
+}
+
+static void bye_hands_back_without_attempt(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "x", "A", SCHED_NORMAL, "c");
+  struct sched_worker *w1 = worker(s, "w1", 1, "c", NULL);
+  struct sched_job *j;
+  struct sched_worker *w;
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  assert_int_equal(j->attempts, 1);
+  sched_worker_bye(s, w1);
+  assert_int_equal(j->state, SCHED_QUEUED);
+  assert_int_equal(j->attempts, 0);
+  assert_null(sched_worker_find(s, "w1", 2));
+  sched_free(s);
+}
+
+static void many_workers_spread(void **st) {
+  (void)st;
+  struct sched_cfg c = cfg;
+  c.max_total = c.max_per_client = 5000;
+  char err[256];
+  struct sched *s = sched_new(&c, err, sizeof err);
+  char rid[16];
+  for (int i = 0; i < 1000; i++) {
+    snprintf(rid, sizeof rid, "w%d", i);
+    worker(s, rid, 1, "c", NULL);
+  }
+  for (int i = 0; i < 2000; i++) {
+    snprintf(rid, sizeof rid, "j%d", i);
+    add(s, rid, "A", SCHED_NORMAL, "c");
+  }
+  struct sched_job *j;
+  struct sched_worker *w;
+  int n = 0;
+  while (sched_dispatch(s, 0, &j, &w) == 1) n++;
+  assert_int_equal(n, 1000); /* one per slot, not more */
+  struct sched_stats stt;
+  sched_stats(s, &stt);
+  assert_int_equal(stt.queued[SCHED_NORMAL], 1000);
+  assert_int_equal(stt.workers, 1000);
+  sched_free(s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(priorities_first),
+      cmocka_unit_test(round_robin_between_clients),
+      cmocka_unit_test(languages_and_credits),
+      cmocka_unit_test(lease_expiry_requeues_then_ie),
+      cmocka_unit_test(heartbeat_renews_lease),
+      cmocka_unit_test(stale_result_ignored),
+      cmocka_unit_test(bounds_and_duplicates),
+      cmocka_unit_test(cancel_and_zombies),
+      cmocka_unit_test(bye_hands_back_without_attempt),
+      cmocka_unit_test(many_workers_spread),
+  };
+  return cmocka_run_group_tests_name("pool_sched", tests, NULL, NULL);
+}
