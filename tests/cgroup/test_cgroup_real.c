@@ -1,0 +1,387 @@
+/* test_cgroup_real.c — the cgroup backend against this machine's real
+ * hierarchy: detection, memory peak, CPU, OOM, a fork bomb under a pids
+ * limit, counter resets between runs, and cleanup. Skips (not fails) when
+ * not root or when the controllers are not there. Every group it makes is
+ * named cgtest-<pid>-* and destroyed, even when an assertion fails. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cgroup.h"
+
+#include <errno.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MiB (1024ULL * 1024ULL)
+
+static struct cg_root *root;
+static char why[512];
+
+static int setup(void **state) {
+  (void)state;
+  if (getuid() != 0) {
+    snprintf(why, sizeof why, "not root");
+    return 0;
+  }
+  if (cg_root_open(&root, NULL, why, sizeof why) < 0)
+    root = NULL;
+  /* Fork bomb children reparent to us so we can reap them. */
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  cg_root_close(root);
+  root = NULL;
+  return 0;
+}
+
+static void reap_all(void) {
+  while (waitpid(-1, NULL, WNOHANG) > 0) {
+  }
+}
+
+/* One group per test, destroyed by the fixture teardown. */
+struct fx {
+  struct cg *g;
+  char name[64];
+};
+
+static int fx_setup(void **state) {
+  static int seq;
+  struct fx *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  *state = f;
+  if (!root)
+    return 0;
+  snprintf(f->name, sizeof f->name, "cgtest-%d-%d", (int)getpid(), seq++);
+  char err[512];
+  if (cg_create(root, f->name, &f->g, err, sizeof err) < 0)
+    fail_msg("cg_create: %s", err);
+  return 0;
+}
+
+static int fx_teardown(void **state) {
+  struct fx *f = *state;
+  if (f->g) {
+    char err[512];
+    cg_kill_all(f->g, err, sizeof err);
+    cg_destroy(f->g);
+  }
+  reap_all();
+  free(f);
+  return 0;
+}
+
+#define NEED_ROOT()                                                                   \
+  do {                                                                                \
+    if (!root || cg_root_version(root) != CG_V1) {                                    \
+      print_message("skipped: %s\n", root ? "not cgroup v1" : why);                   \
+      skip();                                                                         \
+    }                                                                                 \
+  } while (0)
+
+/* Fork a child that waits until it is attached, then runs fn. */
+static pid_t spawn_attached(struct cg *g, void (*fn)(void)) {
+  int p[2];
+  assert_int_equal(pipe(p), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    close(p[1]);
+    char c;
+    if (read(p[0], &c, 1) != 1)
+      _exit(99);
+    fn();
+    _exit(0);
+  }
+  close(p[0]);
+  char err[512];
+  int rc = cg_attach(g, pid, err, sizeof err);
+  if (rc < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    fail_msg("cg_attach: %s", err);
+  }
+  assert_int_equal(write(p[1], "x", 1), 1);
+  close(p[1]);
+  return pid;
+}
+
+static int wait_child(pid_t pid) {
+  int st;
+  assert_int_equal(waitpid(pid, &st, 0), pid);
+  return st;
+}
+
+static void touch_50mib(void) {
+  size_t n = 50 * MiB;
+  volatile char *p = malloc(n);
+  if (!p)
+    _exit(2);
+  for (size_t i = 0; i < n; i += 4096)
+    p[i] = 1;
+  _exit(0);
+}
+
+static void touch_64mib_slowly(void) {
+  size_t n = 64 * MiB;
+  volatile char *p = malloc(n);
+  if (!p)
+    _exit(2); /* refused at the limit: also an MLE */
+  for (size_t i = 0; i < n; i += 4096)
+    p[i] = 1;
+  _exit(0);
+}
+
+static double cpu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void busy_400ms(void) {
+  double t0 = cpu_now();
+  while (cpu_now() - t0 < 0.4) {
+  }
+  _exit(0);
+}
+
+static void forkbomb(void) {
+  for (;;)
+    fork();
+}
+
+static void noop(void) { _exit(0); }
+
+static void test_detect_v1(void **state) {
+  (void)state;
+  struct statfs sf;
+  if (getuid() != 0 || statfs("/sys/fs/cgroup/memory", &sf) < 0 ||
+      sf.f_type != CGROUP_SUPER_MAGIC) {
+    print_message("skipped: no v1 memory hierarchy at /sys/fs/cgroup/memory\n");
+    skip();
+  }
+  struct cg_root *r = NULL;
+  char err[512];
+  if (cg_root_open(&r, NULL, err, sizeof err) < 0)
+    fail_msg("cg_root_open(NULL): %s", err);
+  assert_int_equal(cg_root_version(r), CG_V1);
+  cg_root_close(r);
+  /* "auto" is the same as NULL; an explicit v1 layout works too. */
+  assert_int_equal(cg_root_open(&r, "auto", err, sizeof err), 0);
+  assert_int_equal(cg_root_version(r), CG_V1);
+  cg_root_close(r);
+  assert_int_equal(cg_root_open(&r, "/sys/fs/cgroup", err, sizeof err), 0);
+  assert_int_equal(cg_root_version(r), CG_V1);
+  cg_root_close(r);
+  /* Forcing v2 on a v1 machine is refused with a reason. */
+  assert_int_equal(cg_root_open_version(&r, NULL, CG_V2, err, sizeof err), -1);
+  assert_null(r);
+  assert_non_null(strstr(err, "v1"));
+}
+
+static void test_memory_peak(void **state) {
+  NEED_ROOT();
+  struct fx *f = *state;
+  char err[512];
+  struct cg_limits lim = {.memory_bytes = 256 * MiB, .pids = 16};
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare: %s", err);
+  pid_t pid = spawn_attached(f->g, touch_50mib);
+  int st = wait_child(pid);
+  assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  struct cg_usage u;
+  if (cg_usage(f->g, &u, err, sizeof err) < 0)
+    fail_msg("cg_usage: %s", err);
+  print_message("peak %.1f MiB, cpu %.2f ms\n", (double)u.memory_peak / MiB, u.cpu_ns / 1e6);
+  assert_true(u.memory_peak >= 50 * MiB);
+  assert_true(u.memory_peak < 80 * MiB);
+  assert_int_equal(u.oom, 0);
+  assert_int_equal(u.oom_killed, 0);
+  assert_int_equal(u.pids_peak_hit, 0);
+  assert_true(u.cpu_ns > 0);
+
+  /* The next run starts from zero: nothing leaks from this one. */
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare (2nd): %s", err);
+  pid = spawn_attached(f->g, noop);
+  wait_child(pid);
+  if (cg_usage(f->g, &u, err, sizeof err) < 0)
+    fail_msg("cg_usage: %s", err);
+  print_message("after reset: peak %.2f MiB, cpu %.2f ms\n", (double)u.memory_peak / MiB,
+                u.cpu_ns / 1e6);
+  assert_true(u.memory_peak < 10 * MiB);
+  assert_true(u.cpu_ns < 200 * 1000000ULL);
+}
+
+static void test_cpu_grows(void **state) {
+  NEED_ROOT();
+  struct fx *f = *state;
+  char err[512];
+  struct cg_limits lim = {.memory_bytes = 64 * MiB, .pids = 4};
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare: %s", err);
+  uint64_t c0 = 0, c1 = 0;
+  assert_int_equal(cg_cpu_ns(f->g, &c0), 0);
+  pid_t pid = spawn_attached(f->g, busy_400ms);
+  struct timespec ts = {0, 100 * 1000000L};
+  nanosleep(&ts, NULL);
+  uint64_t mid = 0;
+  assert_int_equal(cg_cpu_ns(f->g, &mid), 0);
+  int st = wait_child(pid);
+  assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  assert_int_equal(cg_cpu_ns(f->g, &c1), 0);
+  print_message("cpu: start %.1f ms, mid %.1f ms, end %.1f ms\n", c0 / 1e6, mid / 1e6, c1 / 1e6);
+  assert_true(c1 > mid);
+  assert_true(c1 >= 390 * 1000000ULL); /* the child burnt 400 ms of its own CPU */
+  assert_true(c1 < 5000 * 1000000ULL);
+}
+
+static void test_oom(void **state) {
+  NEED_ROOT();
+  struct fx *f = *state;
+  char err[512];
+  struct cg_limits lim = {.memory_bytes = 20 * MiB, .pids = 4};
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare: %s", err);
+  pid_t pid = spawn_attached(f->g, touch_64mib_slowly);
+  int st = wait_child(pid);
+  struct cg_usage u;
+  if (cg_usage(f->g, &u, err, sizeof err) < 0)
+    fail_msg("cg_usage: %s", err);
+  print_message("oom run: status 0x%x, peak %.1f MiB, oom %d killed %d hit %d\n", st,
+                (double)u.memory_peak / MiB, u.oom, u.oom_killed, u.memory_limit_hit);
+  assert_false(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  assert_int_equal(u.oom, 1);
+  assert_int_equal(u.memory_limit_hit, 1);
+  if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+    assert_int_equal(u.oom_killed, 1);
+  assert_true(u.memory_peak <= 21 * MiB);
+
+  /* Delta semantics: the OOM of the previous run is not reported again. */
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare (2nd): %s", err);
+  pid = spawn_attached(f->g, noop);
+  wait_child(pid);
+  if (cg_usage(f->g, &u, err, sizeof err) < 0)
+    fail_msg("cg_usage: %s", err);
+  assert_int_equal(u.oom, 0);
+  assert_int_equal(u.oom_killed, 0);
+  assert_int_equal(u.memory_limit_hit, 0);
+}
+
+static void test_forkbomb(void **state) {
+  NEED_ROOT();
+  struct fx *f = *state;
+  char err[512];
+  struct cg_limits lim = {.memory_bytes = 128 * MiB, .pids = 10};
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare: %s", err);
+  pid_t pid = spawn_attached(f->g, forkbomb);
+  struct timespec ts = {0, 300 * 1000000L};
+  nanosleep(&ts, NULL);
+  assert_int_equal(cg_is_empty(f->g), 0);
+  struct cg_usage u;
+  if (cg_usage(f->g, &u, err, sizeof err) < 0)
+    fail_msg("cg_usage: %s", err);
+  assert_int_equal(u.pids_peak_hit, 1);
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  if (cg_kill_all(f->g, err, sizeof err) < 0)
+    fail_msg("cg_kill_all: %s", err);
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  print_message("kill_all of a fork bomb: %.2f ms\n",
+                (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6);
+  assert_int_equal(cg_is_empty(f->g), 1);
+  int st = wait_child(pid);
+  assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+  reap_all();
+  /* Next run: the pids event of the bomb does not leak. */
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare (2nd): %s", err);
+  pid = spawn_attached(f->g, noop);
+  wait_child(pid);
+  if (cg_usage(f->g, &u, err, sizeof err) < 0)
+    fail_msg("cg_usage: %s", err);
+  assert_int_equal(u.pids_peak_hit, 0);
+}
+
+static void test_destroy_removes(void **state) {
+  NEED_ROOT();
+  struct fx *f = *state;
+  char err[512];
+  /* Bounded even here: an unlimited bomb would starve the whole machine. */
+  struct cg_limits lim = {.memory_bytes = 128 * MiB, .pids = 64};
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare: %s", err);
+  /* Destroy with a live process inside: it is killed first. */
+  pid_t pid = spawn_attached(f->g, forkbomb);
+  (void)pid;
+  const char *ctl[] = {"memory", "pids", "cpuacct"};
+  char path[256];
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "/sys/fs/cgroup/%s/judgepool/%s", ctl[i], f->name);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+  }
+  struct timespec ts = {0, 50 * 1000000L};
+  nanosleep(&ts, NULL);
+  cg_destroy(f->g);
+  f->g = NULL;
+  reap_all();
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "/sys/fs/cgroup/%s/judgepool/%s", ctl[i], f->name);
+    struct stat st;
+    assert_int_equal(stat(path, &st), -1);
+    assert_int_equal(errno, ENOENT);
+  }
+}
+
+static void test_takeover(void **state) {
+  NEED_ROOT();
+  struct fx *f = *state;
+  char err[512];
+  struct cg_limits lim = {.memory_bytes = 64 * MiB, .pids = 8};
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare: %s", err);
+  pid_t pid = spawn_attached(f->g, forkbomb);
+  struct timespec ts = {0, 50 * 1000000L};
+  nanosleep(&ts, NULL);
+  /* A second handle on the same name (a restarted worker) takes over:
+   * what was inside is killed. */
+  struct cg *g2 = NULL;
+  if (cg_create(root, f->name, &g2, err, sizeof err) < 0)
+    fail_msg("cg_create (takeover): %s", err);
+  assert_int_equal(cg_is_empty(g2), 1);
+  int st = wait_child(pid);
+  assert_true(WIFSIGNALED(st));
+  cg_destroy(g2);
+  reap_all();
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_detect_v1),
+      cmocka_unit_test_setup_teardown(test_memory_peak, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_cpu_grows, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_oom, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_forkbomb, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_destroy_removes, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_takeover, fx_setup, fx_teardown),
+  };
+  return cmocka_run_group_tests_name("cgroup_real", tests, setup, teardown);
+}

@@ -1,0 +1,302 @@
+/* cgroup_v1.c — the cgroup v1 backend: one directory per group in each of
+ * the memory, pids, cpuacct and (optional) freezer hierarchies, written
+ * through kept directory fds so the per-run path is a handful of small
+ * openat/write calls. */
+#include "cgroup_impl.h"
+
+#include "err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define KILL_ROUNDS 60 /* with cg_backoff: about 2.7 s in total */
+
+/* Iterate over controllers that own their hierarchy and are present. */
+#define FOR_HIER(g, i)                                                                 \
+  for (int i = 0; i < CG_NCTL; i++)                                                    \
+    if ((g)->dir_fd[i] >= 0 && (g)->r->hier[i] == i)
+
+int cg1_root_init(struct cg_root *r, char mounts[CG_NCTL][CG_PATH_MAX], char *err,
+                  size_t errlen) {
+  dev_t dev[CG_NCTL];
+  for (int i = 0; i < CG_NCTL; i++) {
+    if (!mounts[i][0]) {
+      if (i != CG1_FREEZER)
+        return jp_err(err, errlen, "cgroup v1: controller %d has no mount", i);
+      continue;
+    }
+    struct stat st;
+    if (stat(mounts[i], &st) < 0)
+      return jp_errno(err, errlen, "cgroup v1: stat %s", mounts[i]);
+    if (!S_ISDIR(st.st_mode))
+      return jp_err(err, errlen, "cgroup v1: %s is not a directory", mounts[i]);
+    dev[i] = st.st_dev;
+    int j;
+    for (j = 0; j < i; j++)
+      if (r->parent_fd[j] >= 0 && dev[j] == dev[i] && !strcmp(mounts[j], mounts[i]))
+        break;
+    if (j < i) { /* co-mounted with controller j (e.g. "cpu,cpuacct,memory") */
+      r->hier[i] = j;
+      r->parent_fd[i] = r->parent_fd[j];
+      memcpy(r->parent_path[i], r->parent_path[j], CG_PATH_MAX);
+      continue;
+    }
+    snprintf(r->parent_path[i], CG_PATH_MAX, "%s/" CG_PARENT, mounts[i]);
+    if (mkdir(r->parent_path[i], 0755) < 0 && errno != EEXIST)
+      return jp_errno(err, errlen, "cgroup v1: mkdir %s (are you root?)", r->parent_path[i]);
+    r->parent_fd[i] = open(r->parent_path[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (r->parent_fd[i] < 0)
+      return jp_errno(err, errlen, "cgroup v1: open %s", r->parent_path[i]);
+  }
+  return 0;
+}
+
+/* The pids controller is the only one whose files we read in every
+ * hierarchy; is_empty asks each hierarchy because a half-failed attach can
+ * leave a process in some of them only. */
+int cg1_is_empty(struct cg *g, char *err, size_t errlen) {
+  FOR_HIER(g, i) {
+    int e = cgp_empty(g->dir_fd[i], g->path[i], err, errlen);
+    if (e <= 0)
+      return e;
+  }
+  return 1;
+}
+
+static int freezer_set(struct cg *g, const char *state, char *err, size_t errlen) {
+  if (g->dir_fd[CG1_FREEZER] < 0)
+    return 0;
+  return cgfs_write(g->dir_fd[CG1_FREEZER], g->path[CG1_FREEZER], "freezer.state", state, err,
+                    errlen);
+}
+
+/* Waits (bounded) for FREEZING to become FROZEN. A task stuck in the
+ * kernel can keep it FREEZING; we kill anyway, so this only narrows the
+ * window in which a listed pid could fork. */
+static void freezer_wait_frozen(struct cg *g) {
+  char buf[64];
+  for (int round = 0; round < 8; round++) {
+    if (cgfs_read(g->dir_fd[CG1_FREEZER], g->path[CG1_FREEZER], "freezer.state", buf,
+                  sizeof buf, NULL, 0) < 0 ||
+        !strcmp(buf, "FROZEN\n"))
+      return;
+    cg_backoff(round);
+  }
+}
+
+int cg1_kill_all(struct cg *g, char *err, size_t errlen) {
+  char why[256] = "";
+  for (int round = 0; round < KILL_ROUNDS; round++) {
+    int e = cg1_is_empty(g, why, sizeof why);
+    if (e < 0)
+      break;
+    if (e == 1)
+      return freezer_set(g, "THAWED", err, errlen);
+    /* Frozen tasks cannot fork or exit, so the pids we read stay theirs;
+     * SIGKILL is delivered when they are thawed. */
+    int frozen = freezer_set(g, "FROZEN", why, sizeof why) == 0 &&
+                 g->dir_fd[CG1_FREEZER] >= 0;
+    if (frozen)
+      freezer_wait_frozen(g);
+    FOR_HIER(g, i) {
+      if (cgp_kill_listed(g->dir_fd[i], g->path[i], why, sizeof why) < 0)
+        break;
+    }
+    if (freezer_set(g, "THAWED", why, sizeof why) < 0)
+      break;
+    cg_backoff(round);
+  }
+  freezer_set(g, "THAWED", NULL, 0);
+  if (why[0])
+    return jp_err(err, errlen, "cgroup v1: could not empty group %s: %s", g->name, why);
+  return jp_err(err, errlen,
+                "cgroup v1: group %s still has processes after %d kill rounds (a task stuck "
+                "in uninterruptible sleep?): check %s/cgroup.procs",
+                g->name, KILL_ROUNDS, g->path[CG1_MEMORY]);
+}
+
+int cg1_create(struct cg *g, char *err, size_t errlen) {
+  struct cg_root *r = g->r;
+  int took_over = 0;
+  for (int i = 0; i < CG_NCTL; i++) {
+    if (r->parent_fd[i] < 0)
+      continue;
+    if (r->hier[i] != i) {
+      g->dir_fd[i] = g->dir_fd[r->hier[i]];
+      memcpy(g->path[i], g->path[r->hier[i]], CG_PATH_MAX);
+      continue;
+    }
+    snprintf(g->path[i], CG_PATH_MAX, "%s/%s", r->parent_path[i], g->name);
+    if (mkdirat(r->parent_fd[i], g->name, 0755) < 0) {
+      if (errno != EEXIST)
+        return jp_errno(err, errlen, "cgroup v1: mkdir %s", g->path[i]);
+      took_over = 1;
+    }
+    g->dir_fd[i] =
+        openat(r->parent_fd[i], g->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (g->dir_fd[i] < 0)
+      return jp_errno(err, errlen, "cgroup v1: open %s", g->path[i]);
+  }
+  g->cpu_fd = cgfs_open(g->dir_fd[CG1_CPUACCT], g->path[CG1_CPUACCT], "cpuacct.usage",
+                        O_RDONLY, err, errlen);
+  if (g->cpu_fd < 0)
+    return -1;
+  g->has_memsw =
+      faccessat(g->dir_fd[CG1_MEMORY], "memory.memsw.limit_in_bytes", F_OK, 0) == 0;
+  if (took_over) {
+    /* A crashed worker may have left it frozen or populated. */
+    if (freezer_set(g, "THAWED", err, errlen) < 0)
+      return -1;
+    int e = cg1_is_empty(g, err, errlen);
+    if (e < 0 || (e == 0 && cg1_kill_all(g, err, errlen) < 0))
+      return -1;
+  }
+  return 0;
+}
+
+static int set_memory(struct cg *g, uint64_t bytes, char *err, size_t errlen) {
+  int fd = g->dir_fd[CG1_MEMORY];
+  const char *w = g->path[CG1_MEMORY];
+  uint64_t v = bytes ? bytes : UINT64_MAX;
+  if (!g->has_memsw) {
+    /* No swap accounting: the limit alone cannot stop swapping, so at least
+     * tell reclaim not to swap this group's anonymous memory. */
+    cgfs_write(fd, w, "memory.swappiness", "0", NULL, 0);
+    return cgfs_write_u64(fd, w, "memory.limit_in_bytes", v, "-1", err, errlen);
+  }
+  /* memsw must stay >= limit at every step: open memsw, set the limit,
+   * then pin memsw to it (memory + swap = memory: no swap). */
+  if (cgfs_write(fd, w, "memory.memsw.limit_in_bytes", "-1", err, errlen) < 0 ||
+      cgfs_write_u64(fd, w, "memory.limit_in_bytes", v, "-1", err, errlen) < 0)
+    return -1;
+  if (bytes)
+    return cgfs_write_u64(fd, w, "memory.memsw.limit_in_bytes", v, "-1", err, errlen);
+  return 0;
+}
+
+/* The kernel rounds the limit down to whole pages: keep what it applied,
+ * so that "peak reached the limit" compares like with like. */
+static int read_limit(struct cg *g, uint64_t bytes, char *err, size_t errlen) {
+  g->mem_limit = 0;
+  if (!bytes)
+    return 0;
+  return cgfs_read_u64(g->dir_fd[CG1_MEMORY], g->path[CG1_MEMORY], "memory.limit_in_bytes",
+                       NULL, &g->mem_limit, err, errlen);
+}
+
+int cg1_prepare(struct cg *g, const struct cg_limits *lim, char *err, size_t errlen) {
+  int e = cg1_is_empty(g, err, errlen);
+  if (e < 0 || (e == 0 && cg1_kill_all(g, err, errlen) < 0))
+    return -1;
+  int mfd = g->dir_fd[CG1_MEMORY];
+  const char *mw = g->path[CG1_MEMORY];
+  /* Page cache charged by the previous run (input files, binaries) would
+   * otherwise count towards this run's peak and limit. Best effort: the
+   * kernel refuses while anything is still attached. */
+  cgfs_write(mfd, mw, "memory.force_empty", "0", NULL, 0);
+  if (set_memory(g, lim->memory_bytes, err, errlen) < 0 ||
+      read_limit(g, lim->memory_bytes, err, errlen) < 0)
+    return -1;
+  if (cgfs_write(mfd, mw, "memory.max_usage_in_bytes", "0", err, errlen) < 0 ||
+      cgfs_write(mfd, mw, "memory.failcnt", "0", err, errlen) < 0)
+    return -1;
+  if (g->has_memsw &&
+      (cgfs_write(mfd, mw, "memory.memsw.max_usage_in_bytes", "0", err, errlen) < 0 ||
+       cgfs_write(mfd, mw, "memory.memsw.failcnt", "0", err, errlen) < 0))
+    return -1;
+  /* oom_kill only ever grows: remember it and report the delta. */
+  char buf[CGFS_BUF];
+  if (cgfs_read(mfd, mw, "memory.oom_control", buf, sizeof buf, err, errlen) < 0)
+    return -1;
+  int rc = cgfs_keyed_u64(buf, "oom_kill", &g->base_oom_kill);
+  if (rc < 0)
+    return jp_err(err, errlen, "cgroup v1: %s/memory.oom_control: malformed content", mw);
+  g->has_oom_kill = rc == 0;
+
+  int pfd = g->dir_fd[CG1_PIDS];
+  const char *pw = g->path[CG1_PIDS];
+  if (cgfs_write_u64(pfd, pw, "pids.max", lim->pids ? lim->pids : UINT64_MAX, "max", err,
+                     errlen) < 0 ||
+      cgfs_read_u64(pfd, pw, "pids.events", "max", &g->base_pids_max, err, errlen) < 0)
+    return -1;
+  return cgfs_write(g->dir_fd[CG1_CPUACCT], g->path[CG1_CPUACCT], "cpuacct.usage", "0", err,
+                    errlen);
+}
+
+int cg1_attach(struct cg *g, pid_t pid, char *err, size_t errlen) {
+  char num[24];
+  snprintf(num, sizeof num, "%d", (int)pid);
+  /* cgroup.procs, not tasks: the whole thread group moves. */
+  FOR_HIER(g, i) {
+    if (cgfs_write(g->dir_fd[i], g->path[i], "cgroup.procs", num, err, errlen) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+int cg1_cpu_ns(struct cg *g, uint64_t *out) {
+  char buf[64];
+  if (cgfs_pread(g->cpu_fd, g->path[CG1_CPUACCT], "cpuacct.usage", buf, sizeof buf, NULL, 0) <
+          0 ||
+      cgfs_parse_u64(buf, out) < 0)
+    return -1;
+  return 0;
+}
+
+int cg1_usage(struct cg *g, struct cg_usage *out, char *err, size_t errlen) {
+  int mfd = g->dir_fd[CG1_MEMORY];
+  const char *mw = g->path[CG1_MEMORY];
+  if (cg1_cpu_ns(g, &out->cpu_ns) < 0)
+    return jp_err(err, errlen, "cgroup v1: %s/cpuacct.usage unreadable or not a number",
+                  g->path[CG1_CPUACCT]);
+  if (cgfs_read_u64(mfd, mw, "memory.max_usage_in_bytes", NULL, &out->memory_peak, err,
+                    errlen) < 0)
+    return -1;
+  uint64_t fail = 0, failsw = 0;
+  if (cgfs_read_u64(mfd, mw, "memory.failcnt", NULL, &fail, err, errlen) < 0 ||
+      (g->has_memsw &&
+       cgfs_read_u64(mfd, mw, "memory.memsw.failcnt", NULL, &failsw, err, errlen) < 0))
+    return -1;
+  /* With memsw == limit and no swap, the memsw counter is charged first
+   * and takes the hit, so either failcnt counts. Newer kernels (6.18 here)
+   * no longer maintain failcnt at all, so a peak at the limit counts too. */
+  out->memory_limit_hit =
+      fail > 0 || failsw > 0 || (g->mem_limit && out->memory_peak >= g->mem_limit);
+
+  char buf[CGFS_BUF];
+  uint64_t under = 0, kills = 0;
+  if (cgfs_read(mfd, mw, "memory.oom_control", buf, sizeof buf, err, errlen) < 0)
+    return -1;
+  int rc_u = cgfs_keyed_u64(buf, "under_oom", &under);
+  int rc_k = g->has_oom_kill ? cgfs_keyed_u64(buf, "oom_kill", &kills) : 0;
+  if (rc_u != 0 || rc_k != 0)
+    return jp_err(err, errlen, "cgroup v1: %s/memory.oom_control: malformed content", mw);
+  out->oom_killed = (g->has_oom_kill && kills > g->base_oom_kill) || under > 0;
+  out->oom = out->oom_killed || out->memory_limit_hit;
+
+  uint64_t pmax;
+  if (cgfs_read_u64(g->dir_fd[CG1_PIDS], g->path[CG1_PIDS], "pids.events", "max", &pmax, err,
+                    errlen) < 0)
+    return -1;
+  out->pids_peak_hit = pmax > g->base_pids_max;
+  return 0;
+}
+
+void cg1_destroy(struct cg *g) {
+  int e = cg1_is_empty(g, NULL, 0);
+  if (e == 0)
+    cg1_kill_all(g, NULL, 0);
+  FOR_HIER(g, i) {
+    /* A just-killed task can keep the directory busy for a moment. */
+    for (int round = 0; round < 10; round++) {
+      if (unlinkat(g->r->parent_fd[i], g->name, AT_REMOVEDIR) == 0 || errno != EBUSY)
+        break;
+      cg_backoff(round);
+    }
+  }
+}
