@@ -4,6 +4,7 @@
 #ifndef JP_PROTO_INTERNAL_H
 #define JP_PROTO_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,16 @@ int jp_errcode_parse(const char *s, size_t len);
 int jp_priority_parse(const char *s, size_t len);
 int jp_state_parse(const char *s, size_t len);
 int jp_event_kind_parse(const char *s, size_t len);
+
+/* Identifier formats (check.c): sid = [A-Za-z0-9._:-]*, hash = 64 lowercase
+ * hex, path = relative, '/'-separated, no empty/"."/".." part, no '\\'. */
+bool jp_check_sid(const uint8_t *s, size_t n);
+bool jp_check_hash(const uint8_t *s, size_t n);
+bool jp_check_path(const uint8_t *s, size_t n);
+
+/* Cross-field rules (non-empty ids, at least one source, ...) that both the
+ * encoder and the decoder enforce. NULL strings count as "". */
+int jp_msg_check(const struct jp_msg *m, enum jp_errcode *code, char *err, size_t errlen);
 
 /* A cursor over raw msgpack bytes. Every read checks the bytes that remain;
  * on failure it returns -1 and leaves the cursor where it was. */

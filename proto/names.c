@@ -108,9 +108,12 @@ unsigned jp_msg_dirs(enum jp_msg_type t) {
 
 /* Exact, length-bounded match: wire strings are not NUL-terminated. */
 int jp_name_lookup(const char *const *table, int n, const char *s, size_t len) {
-  for (int i = 0; i < n; i++)
-    if (table[i] && strlen(table[i]) == len && memcmp(table[i], s, len) == 0)
-      return i;
+  for (int i = 0; i < n; i++) {
+    const char *t = table[i];
+    /* first byte before strlen: most candidates differ there */
+    if (!t || (len && t[0] != s[0])) continue;
+    if (strlen(t) == len && memcmp(t, s, len) == 0) return i;
+  }
   return -1;
 }
 
