@@ -73,7 +73,15 @@ struct box_spec {
    * in addition to the system directories (e.g. a validator's data). */
   const char *const *ro_binds;
   size_t nro_binds;
+  /* BOX_PUMP_STDOUT / BOX_PUMP_STDERR: never hand stdout_fd / stderr_fd to
+   * the program; the supervisor copies the output into it (a tty, a pipe
+   * nobody bounds) and counts it against output_kib. With -1 the output is
+   * counted and discarded whether or not the flag is set. */
+  unsigned pump;
 };
+
+#define BOX_PUMP_STDOUT 1u
+#define BOX_PUMP_STDERR 2u
 
 #define BOX_MAX_FILES_OUT 16
 
@@ -86,6 +94,7 @@ struct box_result {
   uint64_t memory_kib;   /* peak of the whole tree */
   char syscall[48];      /* for BOX_SV: the denied call, e.g. "ptrace" or "i386:socket" */
   char message[256];     /* human explanation (why IE, why RTE, ...) */
+  uint64_t output_bytes; /* stdout+stderr bytes counted by the supervisor (pumped or discarded) */
   uint8_t fetched[BOX_MAX_FILES_OUT]; /* 1 if files_out[i] was copied back */
 };
 
@@ -94,7 +103,13 @@ struct box_engine_config {
   uint32_t first_uid;    /* box i runs as first_uid + i; default 60000 */
   const char *cgroup_root;  /* "auto" (NULL) = detect v1/v2 under /sys/fs/cgroup */
   const char *state_dir;    /* where work dirs and the root skeleton live; default /run/judgepool */
+  /* Slots are global to the machine: each engine locks free slot indices
+   * (flock on <state_dir>/slots/<i>.lock, i < BOX_MAX_SLOT_INDEX) for its
+   * lifetime, so concurrent processes (a worker and `judge run`s) never
+   * share a uid, cgroup or work dir. Box i runs as first_uid + index. */
 };
+
+#define BOX_MAX_SLOT_INDEX 256
 
 struct box_engine;
 struct box;
@@ -117,6 +132,12 @@ void box_release(struct box *b);
 int box_start(struct box *b, const struct box_spec *spec, struct box_proc **out,
               char *err, size_t errlen);
 int box_wait(struct box_proc *p, struct box_result *res);
+/* Supervises n started runs at once (limits of each enforced while the others
+ * run: interactive pairs) and fills res[i] for ps[i]. The caller must close
+ * its own copies of the fds it passed to box_start (pipe ends), or the other
+ * side never sees EOF. The spec given to box_start must stay valid until
+ * the wait returns (files_out is read at the end). */
+int box_wait_all(struct box_proc *const *ps, size_t n, struct box_result *res);
 
 /* box_start + box_wait. */
 int box_run(struct box *b, const struct box_spec *spec, struct box_result *res);

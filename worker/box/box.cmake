@@ -1,0 +1,21 @@
+# jp_box: the confinement engine (namespaces, skeleton root, seccomp,
+# supervision) on top of jp_cgroup; plus the per-run cost benchmark loop.
+add_library(jp_box STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/child.c
+  ${CMAKE_CURRENT_LIST_DIR}/engine.c
+  ${CMAKE_CURRENT_LIST_DIR}/names.c
+  ${CMAKE_CURRENT_LIST_DIR}/netns.c
+  ${CMAKE_CURRENT_LIST_DIR}/policy.c
+  ${CMAKE_CURRENT_LIST_DIR}/rootfs.c
+  ${CMAKE_CURRENT_LIST_DIR}/run.c
+  ${CMAKE_CURRENT_LIST_DIR}/verdict.c
+  ${CMAKE_CURRENT_LIST_DIR}/workdir.c
+  ${CMAKE_CURRENT_LIST_DIR}/args.c)
+target_include_directories(jp_box PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+find_package(Threads REQUIRED)
+target_link_libraries(jp_box PUBLIC jp_cgroup jp_common PkgConfig::SECCOMP Threads::Threads)
+
+if(EXISTS ${PROJECT_SOURCE_DIR}/bench/box_loop.c)
+  add_executable(box_loop ${PROJECT_SOURCE_DIR}/bench/box_loop.c)
+  target_link_libraries(box_loop PRIVATE jp_box)
+endif()

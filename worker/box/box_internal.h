@@ -1,0 +1,130 @@
+/* box_internal.h — the engine's private state shared by engine.c, run.c,
+ * child.c, rootfs.c, workdir.c and netns.c. Not for callers. */
+#ifndef JP_BOX_INTERNAL_H
+#define JP_BOX_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "box.h"
+#include "cgroup.h"
+#include "policy.h"
+
+#define BOX_PATH_MAX 256
+#define BOX_MAX_ARGS 4096
+#define BOX_MAX_ENV 256
+
+/* What init (pid 1 of the box) tells the supervisor, once, on its status
+ * pipe, before it exits. */
+enum report_kind {
+  REPORT_EXITED = 1, /* the program ended: wstatus */
+  REPORT_SYSCALL,    /* a forbidden call was notified: nr, arch */
+  REPORT_SETUP,      /* the box could not be built: step, err */
+};
+
+struct box_report {
+  uint32_t magic;
+  uint32_t kind;
+  int32_t wstatus;
+  int32_t err;      /* errno of a failed step, or of a failed execve */
+  uint32_t step;    /* which setup step failed (child.c) */
+  int32_t nr;
+  uint32_t arch;
+};
+#define BOX_REPORT_MAGIC 0x6a70626fu
+
+/* Everything the cloned children need, prepared before clone: after clone
+ * they only make system calls (no malloc, no stdio, no locks), because the
+ * supervisor may be multi-threaded. */
+struct child_args {
+  const char *root;        /* the skeleton root (host path), < 160 chars */
+  char work_box[BOX_PATH_MAX], work_tmp[BOX_PATH_MAX];
+  char root_box[BOX_PATH_MAX], root_tmp[BOX_PATH_MAX], root_shm[BOX_PATH_MAX],
+      root_proc[BOX_PATH_MAX];
+  char *const *argv;
+  char *const *envp;
+  const char *exec_paths[4]; /* candidates for argv[0] (PATH search) */
+  int nexec;
+  int netns_fd;
+  int stdin_fd, stdout_fd, stderr_fd; /* -1: /dev/null inside the box */
+  int status_fd;           /* write end: struct box_report */
+  int sync_fd;             /* read end: one byte once the cgroup is joined */
+  uid_t uid;
+  gid_t gid;
+  uint64_t cpu_ms, stack_kib, fsize_kib;
+  uint32_t nofile;
+  const struct policy_bpf *bpf; /* NULL: no seccomp */
+};
+
+/* Setup steps, reported by number (REPORT_SETUP.step). */
+enum child_step {
+  STEP_FDS = 1, STEP_SYNC, STEP_NETNS, STEP_PRIVATE, STEP_BIND_BOX, STEP_BIND_TMP, STEP_BIND_SHM,
+  STEP_PROC, STEP_PIVOT, STEP_HOSTNAME, STEP_SIGNALS, STEP_PIPES, STEP_FORK, STEP_LISTENER,
+  STEP_PROGRAM, STEP_DEVNULL, STEP_RLIMIT, STEP_SETSID, STEP_CREDS, STEP_NNP, STEP_SECCOMP,
+};
+const char *child_step_name(uint32_t step);
+
+/* Body of init (runs in the new namespaces); never returns. */
+void child_init_main(const struct child_args *a) __attribute__((noreturn));
+
+struct box_proc {
+  struct box *box;
+  const struct box_spec *spec;
+  int started;             /* 0: box_start failed (start_err says why) */
+  char start_err[200];
+  pid_t init_pid;
+  int pidfd;
+  int status_fd;           /* read end */
+  int pump_fd[2];          /* read ends of stdout/stderr pipes we count, -1 if none */
+  int pump_dest[2];        /* where pumped output goes, -1 = discard */
+  uint64_t output_bytes, output_limit;
+  int output_exceeded;
+  int killed_cpu, killed_wall;
+  int done;                /* init reaped */
+  struct box_report report;
+  size_t report_got;
+  double t_start;          /* CLOCK_MONOTONIC ms */
+  double wall_ms;
+  int stdout_file_fd, stderr_file_fd; /* regular files handed over: checked for size */
+  char ie[200];            /* supervision failure */
+};
+
+struct box {
+  struct box_engine *e;
+  uint32_t index;          /* global slot index: uid, cgroup name, lock, netns, work dir */
+  int lock_fd;
+  int netns_fd;
+  struct cg *cg;
+  int busy;
+  int work_mounted;
+  char work_dir[160];
+  struct box_proc proc;
+};
+
+struct box_engine {
+  pthread_mutex_t mu;
+  char state_dir[128];
+  char root_dir[160];
+  uint32_t first_uid;
+  struct cg_root *cgr;
+  struct policy_bpf bpf[2]; /* default, strict: built on first use */
+  int bpf_built[2];
+  uint32_t nslots;
+  struct box *slots;
+};
+
+double box_now_ms(void);
+
+/* rootfs.c: the read-only skeleton root shared by every box. */
+int rootfs_ensure(const char *state_dir, const char *root, uint32_t first_uid, char *err, size_t errlen);
+/* netns.c: the slot's empty network namespace, kept as a bind-mounted file. */
+int netns_open(const char *state_dir, uint32_t index, int *fd_out, char *err, size_t errlen);
+/* workdir.c: the per-run tmpfs (mounted on the host, so files can be copied
+ * out after every process is dead). */
+int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_t errlen);
+int workdir_full(struct box *b);
+void workdir_fetch(struct box *b, const struct box_spec *spec, struct box_result *res);
+void workdir_cleanup(struct box *b);
+
+#endif

@@ -1,0 +1,396 @@
+/* child.c — what runs inside the box after clone: init (pid 1: builds the
+ * mount tree, forks the program, collects the seccomp listener, waits) and
+ * the program child (drops everything, installs the filter, execs).
+ *
+ * The supervisor may be multi-threaded, so after clone only system calls
+ * are made: no malloc, no stdio, no glibc wrappers that act on "all threads"
+ * (setuid & co. are raw syscalls here). Every input was prepared before the
+ * clone in struct child_args. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "box_internal.h"
+
+/* Init's fd layout after relocation. */
+enum { FD_STATUS = 3, FD_SYNC, FD_NETNS, FD_IN, FD_OUT, FD_ERR, FD_FIRST_FREE };
+/* Program's layout: the pipes to init, both close-on-exec. */
+enum { PFD_UP = 3, PFD_DOWN = 4 };
+/* Init keeps its own fds high so they never land on 0..8. */
+#define INIT_FD_MIN 16
+
+/* Messages from the program child to init on the "up" pipe. */
+enum { UP_LISTENER = 1, UP_EXEC_ERRNO, UP_SETUP };
+struct up_msg {
+  int32_t type, a, b;
+};
+
+static const char *const step_names[] = {
+    [STEP_FDS] = "arranging file descriptors", [STEP_SYNC] = "waiting for the cgroup",
+    [STEP_NETNS] = "joining the network namespace", [STEP_PRIVATE] = "making mounts private",
+    [STEP_BIND_BOX] = "binding the work dir", [STEP_BIND_TMP] = "binding /tmp",
+    [STEP_BIND_SHM] = "binding /dev/shm", [STEP_PROC] = "mounting /proc",
+    [STEP_PIVOT] = "pivot_root", [STEP_HOSTNAME] = "sethostname",
+    [STEP_SIGNALS] = "signal setup", [STEP_PIPES] = "creating pipes",
+    [STEP_FORK] = "forking the program", [STEP_LISTENER] = "taking the seccomp listener",
+    [STEP_PROGRAM] = "program setup", [STEP_DEVNULL] = "opening /dev/null",
+    [STEP_RLIMIT] = "setting rlimits", [STEP_SETSID] = "setsid",
+    [STEP_CREDS] = "dropping to the box uid", [STEP_NNP] = "no_new_privs",
+    [STEP_SECCOMP] = "installing the seccomp filter",
+};
+
+const char *child_step_name(uint32_t step) {
+  if (step < sizeof step_names / sizeof step_names[0] && step_names[step])
+    return step_names[step];
+  return "unknown step";
+}
+
+static void write_all(int fd, const void *buf, size_t len) {
+  const char *p = buf;
+  while (len) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;
+    p += n;
+    len -= (size_t)n;
+  }
+}
+
+static void write_text(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    write_all(fd, text, strlen(text));
+    close(fd);
+  }
+}
+
+static void report(uint32_t kind, int32_t wstatus, int32_t err, uint32_t step, int32_t nr,
+                   uint32_t arch) {
+  struct box_report r = {BOX_REPORT_MAGIC, kind, wstatus, err, step, nr, arch};
+  write_all(FD_STATUS, &r, sizeof r);
+}
+
+static void __attribute__((noreturn)) init_fail(uint32_t step) {
+  int e = errno;
+  kill(-1, SIGKILL);
+  report(REPORT_SETUP, 0, e, step, 0, 0);
+  _exit(1);
+}
+
+static void __attribute__((noreturn)) prog_fail(int step) {
+  struct up_msg m = {UP_SETUP, step, errno};
+  write_all(PFD_UP, &m, sizeof m);
+  _exit(127);
+}
+
+static int move_high(int fd) {
+  int n = fcntl(fd, F_DUPFD_CLOEXEC, INIT_FD_MIN);
+  close(fd);
+  return n;
+}
+
+/* Puts the fds init needs at 3..8 (absent ones closed) and closes every
+ * other fd inherited from the supervisor (other slots' pipes included). */
+static void relocate_fds(const struct child_args *a) {
+  int src[6] = {a->status_fd, a->sync_fd, a->netns_fd, a->stdin_fd, a->stdout_fd, a->stderr_fd};
+  int tmp[6];
+  for (int i = 0; i < 6; i++) {
+    tmp[i] = -1;
+    if (src[i] >= 0 && (tmp[i] = fcntl(src[i], F_DUPFD_CLOEXEC, FD_FIRST_FREE)) < 0)
+      _exit(1); /* nothing to report on yet */
+  }
+  for (int i = 0; i < 6; i++) {
+    if (tmp[i] >= 0) {
+      if (dup3(tmp[i], 3 + i, O_CLOEXEC) < 0)
+        _exit(1);
+    } else {
+      close(3 + i);
+    }
+  }
+  if (syscall(SYS_close_range, FD_FIRST_FREE, ~0U, 0) < 0)
+    for (int fd = FD_FIRST_FREE; fd < 65536; fd++)
+      close(fd);
+  close(0);
+  close(1);
+  close(2);
+}
+
+static void __attribute__((noreturn)) program_main(const struct child_args *a, int up, int down) {
+  /* up/down are >= INIT_FD_MIN: moving them to 3/4 drops init's status and
+   * sync fds from this process. */
+  if (dup3(up, PFD_UP, O_CLOEXEC) < 0 || dup3(down, PFD_DOWN, O_CLOEXEC) < 0)
+    _exit(127);
+  sigset_t none;
+  sigemptyset(&none);
+  if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+    prog_fail(STEP_SIGNALS);
+  /* The supervisor may ignore SIGPIPE; ignored signals survive execve. */
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP)
+      sigaction(s, &dfl, NULL);
+
+  if (dup2(FD_OUT, 1) < 0 || dup2(FD_ERR, 2) < 0)
+    prog_fail(STEP_FDS);
+  if (a->stdin_fd >= 0) {
+    if (dup2(FD_IN, 0) < 0)
+      prog_fail(STEP_FDS);
+  } else {
+    int fd = open("/dev/null", O_RDONLY);
+    if (fd < 0)
+      prog_fail(STEP_DEVNULL);
+    if (fd != 0 && (dup2(fd, 0) < 0 || close(fd) < 0))
+      prog_fail(STEP_DEVNULL);
+  }
+  if (syscall(SYS_close_range, 5, ~0U, 0) < 0)
+    prog_fail(STEP_FDS);
+
+  struct rlimit rl;
+  rl.rlim_cur = rl.rlim_max = 0;
+  if (setrlimit(RLIMIT_CORE, &rl) < 0)
+    prog_fail(STEP_RLIMIT);
+  if (a->cpu_ms) {
+    /* A backstop only: the supervisor enforces the limit on the cgroup. */
+    rl.rlim_cur = (a->cpu_ms + 999) / 1000 + 1;
+    rl.rlim_max = rl.rlim_cur + 1;
+    if (setrlimit(RLIMIT_CPU, &rl) < 0)
+      prog_fail(STEP_RLIMIT);
+  }
+  rl.rlim_cur = rl.rlim_max = a->stack_kib ? a->stack_kib * 1024 : RLIM_INFINITY;
+  if (setrlimit(RLIMIT_STACK, &rl) < 0)
+    prog_fail(STEP_RLIMIT);
+  rl.rlim_cur = rl.rlim_max = a->fsize_kib ? a->fsize_kib * 1024 : RLIM_INFINITY;
+  if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+    prog_fail(STEP_RLIMIT);
+  rl.rlim_cur = rl.rlim_max = a->nofile;
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+    prog_fail(STEP_RLIMIT);
+  write_text("/proc/self/oom_score_adj", "0");
+  if (setsid() < 0)
+    prog_fail(STEP_SETSID);
+  /* Raw calls: glibc's setuid & co. would signal the supervisor's other
+   * threads, which do not exist here. */
+  if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, a->gid, a->gid, a->gid) < 0 ||
+      syscall(SYS_setresuid, a->uid, a->uid, a->uid) < 0)
+    prog_fail(STEP_CREDS);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    prog_fail(STEP_NNP);
+
+  if (a->bpf) {
+    struct sock_fprog prog = {.len = a->bpf->len, .filter = a->bpf->insns};
+    unsigned long flags = a->bpf->uses_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+    long lfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    if (lfd < 0)
+      prog_fail(STEP_SECCOMP);
+    if (a->bpf->uses_notify) {
+      /* Only read, write, close and execve from here on: every policy
+       * allows them. Init takes the listener with pidfd_getfd, then we close
+       * ours so the program never holds it. */
+      struct up_msg m = {UP_LISTENER, (int32_t)lfd, 0};
+      char ack;
+      write_all(PFD_UP, &m, sizeof m);
+      if (read(PFD_DOWN, &ack, 1) != 1)
+        _exit(127);
+      close((int)lfd);
+    }
+  }
+  close(PFD_DOWN);
+  int e = ENOENT;
+  for (int i = 0; i < a->nexec; i++) {
+    execve(a->exec_paths[i], a->argv, a->envp);
+    if (errno != ENOENT || i == 0)
+      e = errno;
+  }
+  struct up_msg m = {UP_EXEC_ERRNO, e, 0};
+  write_all(PFD_UP, &m, sizeof m);
+  _exit(127);
+}
+
+static void build_mounts(const struct child_args *a) {
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    init_fail(STEP_PRIVATE);
+  if (mount(a->work_box, a->root_box, NULL, MS_BIND, NULL) < 0)
+    init_fail(STEP_BIND_BOX);
+  if (mount(a->work_tmp, a->root_tmp, NULL, MS_BIND, NULL) < 0)
+    init_fail(STEP_BIND_TMP);
+  if (mount(a->work_tmp, a->root_shm, NULL, MS_BIND, NULL) < 0)
+    init_fail(STEP_BIND_SHM);
+  /* hidepid: the program cannot even see init (root, the supervisor's
+   * command line). */
+  if (mount("proc", a->root_proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") < 0)
+    init_fail(STEP_PROC);
+  if (sethostname("box", 3) < 0)
+    init_fail(STEP_HOSTNAME);
+  if (chdir(a->root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
+      chdir("/box") < 0)
+    init_fail(STEP_PIVOT);
+}
+
+/* Takes the program's seccomp listener (fd number `remote` in pid). */
+static int grab_listener(pid_t pid, int remote) {
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd < 0)
+    return -1;
+  int fd = (int)syscall(SYS_pidfd_getfd, pidfd, remote, 0);
+  close(pidfd);
+  return fd < 0 ? -1 : move_high(fd);
+}
+
+static ssize_t read_full(int fd, void *buf, size_t len) {
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = read(fd, (char *)buf + got, len - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+  }
+  return (ssize_t)got;
+}
+
+void child_init_main(const struct child_args *a) {
+  relocate_fds(a);
+  char go;
+  if (read(FD_SYNC, &go, 1) != 1)
+    _exit(1); /* the supervisor gave up */
+  close(FD_SYNC);
+  if (setns(FD_NETNS, CLONE_NEWNET) < 0)
+    init_fail(STEP_NETNS);
+  close(FD_NETNS);
+  build_mounts(a);
+  /* The memory cgroup's OOM killer must pick the program, never init. */
+  write_text("/proc/self/oom_score_adj", "-1000");
+
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
+    init_fail(STEP_SIGNALS);
+  int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  int up[2], down[2];
+  if (sfd < 0 || (sfd = move_high(sfd)) < 0)
+    init_fail(STEP_SIGNALS);
+  if (pipe2(up, O_CLOEXEC) < 0 || pipe2(down, O_CLOEXEC) < 0)
+    init_fail(STEP_PIPES);
+  for (int i = 0; i < 2; i++)
+    if ((up[i] = move_high(up[i])) < 0 || (down[i] = move_high(down[i])) < 0)
+      init_fail(STEP_PIPES);
+
+  long pid = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+  if (pid < 0)
+    init_fail(STEP_FORK);
+  if (pid == 0) {
+    close(up[0]);
+    close(down[1]);
+    close(sfd);
+    program_main(a, up[1], down[0]);
+  }
+  close(up[1]);
+  close(down[0]);
+
+  int lfd = -1;
+  int exec_errno = 0;
+  struct up_msg m;
+  if (a->bpf && a->bpf->uses_notify) {
+    ssize_t n = read_full(up[0], &m, sizeof m);
+    if (n == (ssize_t)sizeof m && m.type == UP_LISTENER) {
+      if ((lfd = grab_listener((pid_t)pid, m.a)) < 0)
+        init_fail(STEP_LISTENER);
+      write_all(down[1], "g", 1);
+    } else if (n == (ssize_t)sizeof m && m.type == UP_SETUP) {
+      errno = m.b;
+      init_fail((uint32_t)m.a);
+    } else if (n == (ssize_t)sizeof m && m.type == UP_EXEC_ERRNO) {
+      exec_errno = m.a;
+    }
+  }
+  close(down[1]);
+
+  struct pollfd pf[4] = {
+      {.fd = lfd, .events = POLLIN},
+      {.fd = sfd, .events = POLLIN},
+      {.fd = up[0], .events = POLLIN},
+      {.fd = FD_STATUS, .events = 0}, /* POLLERR: the supervisor is gone */
+  };
+  int done = 0, wstatus = 0;
+  while (!done) {
+    if (poll(pf, 4, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      init_fail(STEP_PROGRAM);
+    }
+    if (pf[3].revents & (POLLERR | POLLHUP)) {
+      kill(-1, SIGKILL);
+      _exit(1);
+    }
+    if (pf[0].revents & POLLIN) {
+      struct seccomp_notif n;
+      memset(&n, 0, sizeof n);
+      if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, &n) == 0) {
+        kill(-1, SIGKILL);
+        report(REPORT_SYSCALL, 0, 0, 0, n.data.nr, n.data.arch);
+        _exit(0);
+      }
+    } else if (pf[0].revents & (POLLHUP | POLLERR)) {
+      pf[0].fd = -1; /* every process under the filter is gone */
+    }
+    if (pf[2].revents) {
+      ssize_t n = read_full(up[0], &m, sizeof m);
+      if (n == (ssize_t)sizeof m && m.type == UP_EXEC_ERRNO)
+        exec_errno = m.a;
+      else if (n == (ssize_t)sizeof m && m.type == UP_SETUP) {
+        errno = m.b;
+        init_fail((uint32_t)m.a);
+      } else
+        pf[2].fd = -1; /* EOF: the program was executed */
+    }
+    if (pf[1].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) > 0) {
+      }
+      for (;;) {
+        int st;
+        pid_t w = waitpid(-1, &st, WNOHANG);
+        if (w <= 0)
+          break;
+        if (w == pid) {
+          wstatus = st;
+          done = 1;
+        }
+      }
+    }
+  }
+  /* The exec error (if any) may still sit in the pipe. */
+  if (pf[2].fd >= 0 && !exec_errno) {
+    fcntl(up[0], F_SETFL, O_NONBLOCK);
+    if (read(up[0], &m, sizeof m) == (ssize_t)sizeof m) {
+      if (m.type == UP_EXEC_ERRNO)
+        exec_errno = m.a;
+      else if (m.type == UP_SETUP) {
+        errno = m.b;
+        init_fail((uint32_t)m.a);
+      }
+    }
+  }
+  kill(-1, SIGKILL);
+  report(REPORT_EXITED, wstatus, exec_errno, 0, 0, 0);
+  _exit(0);
+}

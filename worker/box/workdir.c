@@ -1,0 +1,152 @@
+/* workdir.c — the per-run work dir: a fresh tmpfs on the host (size = the
+ * output limit plus the input files), with box/ (the program's cwd, /box)
+ * and tmp/ (its /tmp and /dev/shm). Files go in before the run and come
+ * out after every process is dead, read without following symlinks and
+ * only if regular; unmounting wipes the rest. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "box_internal.h"
+#include "err.h"
+
+#define INODES 4096
+
+static int plain_name(const char *n) {
+  return n && *n && strlen(n) < 255 && !strchr(n, '/') && strcmp(n, ".") && strcmp(n, "..");
+}
+
+/* Copies at most max bytes from in to out; -1 on error. */
+static int copy_fd(int in, int out, uint64_t max) {
+  uint64_t done = 0;
+  while (done < max) {
+    size_t chunk = max - done > (1u << 20) ? (1u << 20) : (size_t)(max - done);
+    ssize_t n = sendfile(out, in, NULL, chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -1;
+    if (n == 0)
+      break;
+    done += (uint64_t)n;
+  }
+  return 0;
+}
+
+static int copy_in(int boxfd, const struct box_file_in *f, uid_t uid, char *err, size_t errlen) {
+  if (!plain_name(f->name))
+    return jp_err(err, errlen, "file name '%s' for the work dir must be a plain name (no '/')",
+                  f->name ? f->name : "(null)");
+  int in = open(f->host_path, O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    return jp_errno(err, errlen, "open %s", f->host_path);
+  struct stat st;
+  if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+    close(in);
+    return jp_err(err, errlen, "%s is not a regular file", f->host_path);
+  }
+  mode_t mode = (st.st_mode & 0777) | 0600;
+  int out = openat(boxfd, f->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (out < 0) {
+    close(in);
+    return jp_errno(err, errlen, "create %s in the work dir", f->name);
+  }
+  int rc = copy_fd(in, out, (uint64_t)st.st_size);
+  if (rc == 0 && (fchown(out, uid, uid) < 0 || fchmod(out, mode) < 0))
+    rc = -1;
+  close(in);
+  close(out);
+  return rc < 0 ? jp_errno(err, errlen, "copy %s into the work dir", f->host_path) : 0;
+}
+
+int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_t errlen) {
+  uint64_t input_kib = 0;
+  for (size_t i = 0; i < spec->nfiles_in; i++) {
+    struct stat st;
+    if (stat(spec->files_in[i].host_path, &st) < 0)
+      return jp_errno(err, errlen, "file to copy into the box %s", spec->files_in[i].host_path);
+    input_kib += ((uint64_t)st.st_size + 4095) / 4096 * 4;
+  }
+  uint64_t out_kib = spec->limits.output_kib ? spec->limits.output_kib : (1u << 20);
+  /* tmp/ and box/ directories and a few pages of slack for metadata. */
+  uint64_t size_kib = out_kib + input_kib + 64;
+  /* Whatever an earlier crashed run left mounted there goes first. */
+  for (int i = 0; i < 8 && umount2(b->work_dir, MNT_DETACH) == 0; i++) {
+  }
+  b->work_mounted = 0;
+  char opts[96];
+  snprintf(opts, sizeof opts, "size=%lluk,nr_inodes=%u,mode=0755", (unsigned long long)size_kib,
+           INODES + (unsigned)spec->nfiles_in);
+  if (mount("jp-work", b->work_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+    return jp_errno(err, errlen, "mount the work tmpfs on %s", b->work_dir);
+  b->work_mounted = 1;
+  uid_t uid = b->e->first_uid + b->index;
+  int dfd = open(b->work_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return jp_errno(err, errlen, "open %s", b->work_dir);
+  int rc = 0;
+  if (mkdirat(dfd, "box", 0755) < 0 || fchownat(dfd, "box", uid, uid, AT_SYMLINK_NOFOLLOW) < 0 ||
+      mkdirat(dfd, "tmp", 0700) < 0 || fchownat(dfd, "tmp", uid, uid, AT_SYMLINK_NOFOLLOW) < 0)
+    rc = jp_errno(err, errlen, "make box/ and tmp/ in %s", b->work_dir);
+  if (rc == 0 && spec->nfiles_in) {
+    int boxfd = openat(dfd, "box", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (boxfd < 0)
+      rc = jp_errno(err, errlen, "open %s/box", b->work_dir);
+    for (size_t i = 0; rc == 0 && i < spec->nfiles_in; i++)
+      rc = copy_in(boxfd, &spec->files_in[i], uid, err, errlen);
+    if (boxfd >= 0)
+      close(boxfd);
+  }
+  close(dfd);
+  return rc;
+}
+
+int workdir_full(struct box *b) {
+  struct statfs sf;
+  if (!b->work_mounted || statfs(b->work_dir, &sf) < 0)
+    return 0;
+  return sf.f_bavail == 0 || sf.f_ffree == 0;
+}
+
+void workdir_fetch(struct box *b, const struct box_spec *spec, struct box_result *res) {
+  if (!b->work_mounted || !spec->nfiles_out)
+    return;
+  char path[BOX_PATH_MAX + 8];
+  snprintf(path, sizeof path, "%s/box", b->work_dir);
+  int boxfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (boxfd < 0)
+    return;
+  for (size_t i = 0; i < spec->nfiles_out && i < BOX_MAX_FILES_OUT; i++) {
+    const struct box_file_out *f = &spec->files_out[i];
+    if (!plain_name(f->name) || !f->host_path)
+      continue;
+    /* O_NONBLOCK: a FIFO must not hang us; O_NOFOLLOW: no symlink trap. */
+    int in = openat(boxfd, f->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (in < 0)
+      continue;
+    struct stat st;
+    if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > f->max_bytes) {
+      close(in);
+      continue;
+    }
+    int out = open(f->host_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (out >= 0) {
+      if (copy_fd(in, out, f->max_bytes) == 0)
+        res->fetched[i] = 1;
+      close(out);
+    }
+    close(in);
+  }
+  close(boxfd);
+}
+
+void workdir_cleanup(struct box *b) {
+  if (b->work_mounted && umount2(b->work_dir, MNT_DETACH) == 0)
+    b->work_mounted = 0;
+}
