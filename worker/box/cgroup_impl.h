@@ -39,10 +39,11 @@ struct cg {
   struct cg_root *r;
   char name[CG_NAME_MAX + 1];
   int dir_fd[CG_NCTL]; /* group dirs; -1 where the controller is absent */
-  char path[CG_NCTL][CG_PATH_MAX];
+  char path[CG_NCTL][CG_PATH_MAX + CG_NAME_MAX + 2];
   int cpu_fd;  /* kept open for polling: cpuacct.usage (v1) / cpu.stat (v2) */
   int peak_fd; /* v2: memory.peak, kept so the fd-local reset applies */
   int peak_mode;
+  int fresh; /* v2: directory made by us and not used yet (no recreate needed) */
   int has_cgroup_kill; /* v2: -1 unknown, 0/1 */
   int has_memsw;       /* v1: memory.memsw.* present (swap accounting on) */
   int has_oom_kill;    /* oom_kill counter present (v1: kernel >= 4.13) */

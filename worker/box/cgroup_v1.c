@@ -83,7 +83,7 @@ static void freezer_wait_frozen(struct cg *g) {
   for (int round = 0; round < 8; round++) {
     if (cgfs_read(g->dir_fd[CG1_FREEZER], g->path[CG1_FREEZER], "freezer.state", buf,
                   sizeof buf, NULL, 0) < 0 ||
-        !strcmp(buf, "FROZEN\n"))
+        !strncmp(buf, "FROZEN", 6))
       return;
     cg_backoff(round);
   }
@@ -128,10 +128,10 @@ int cg1_create(struct cg *g, char *err, size_t errlen) {
       continue;
     if (r->hier[i] != i) {
       g->dir_fd[i] = g->dir_fd[r->hier[i]];
-      memcpy(g->path[i], g->path[r->hier[i]], CG_PATH_MAX);
+      memcpy(g->path[i], g->path[r->hier[i]], sizeof g->path[i]);
       continue;
     }
-    snprintf(g->path[i], CG_PATH_MAX, "%s/%s", r->parent_path[i], g->name);
+    snprintf(g->path[i], sizeof g->path[i], "%s/%s", r->parent_path[i], g->name);
     if (mkdirat(r->parent_fd[i], g->name, 0755) < 0) {
       if (errno != EEXIST)
         return jp_errno(err, errlen, "cgroup v1: mkdir %s", g->path[i]);
