@@ -51,6 +51,10 @@ static int d_str(struct dctx *c, const char *field, enum strkind kind, size_t ca
     return bad(c, JP_E_BAD_REQUEST, field, "must be 64 lowercase hex characters (sha256)");
   if (kind == S_PATH && !jp_check_path(it.data, n))
     return bad(c, JP_E_BAD_REQUEST, field, "must be a relative path without '.', '..' or '\\'");
+  if (n == 0) { /* the common default: no allocation */
+    *out = "";
+    return 0;
+  }
   char *s = jp_arena_alloc(&c->arena, n + 1);
   if (!s) return bad(c, JP_E_INTERNAL, field, "could not be stored: out of memory");
   memcpy(s, it.data, n);

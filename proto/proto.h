@@ -9,7 +9,8 @@
  * length is checked against the bytes that remain and against the caps below.
  *
  * Ownership: a decoded message owns all its strings and arrays (one internal
- * arena) — release it with jp_msg_free(). A message you fill in yourself for
+ * arena, at most ~3x the frame plus ~2 MiB for the largest capped arrays) —
+ * release it with jp_msg_free(). A message you fill in yourself for
  * encoding points at your own memory; jp_msg_free() on it is a no-op for
  * those pointers (it only frees what a decode allocated). */
 #ifndef JP_PROTO_H
@@ -336,6 +337,12 @@ void jp_msg_free(struct jp_msg *m);
  * types. Exposed for fuzzing and for cheap rejection before queueing. */
 int jp_msg_validate(const void *buf, size_t len, enum jp_errcode *code,
                     char *err, size_t errlen);
+
+/* The package's content hash from its manifest (PROTOCOL.md §4.2): sha256
+ * over "path\0sha256\0size\n" for each file in bytewise path order. Writes
+ * 64 hex chars + NUL. -1 on duplicate paths or files over the cap. */
+int jp_problem_hash(const struct jp_problem *p, char out[JP_PROTO_HASH_LEN + 1], char *err,
+                    size_t errlen);
 
 /* Names on the wire, and back. Return NULL / -1 for out-of-range values. */
 const char *jp_msg_type_name(enum jp_msg_type t);

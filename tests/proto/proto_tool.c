@@ -71,6 +71,11 @@ static void print_submit(const struct jp_submit *s) {
   }
   printf("priority=%s\noptions.stop_at_first_failure=%d\n", jp_priority_name(s->priority),
          s->options.stop_at_first_failure);
+  char h[JP_PROTO_HASH_LEN + 1], err[256];
+  if (jp_problem_hash(&s->problem, h, err, sizeof err) == 0)
+    printf("problem.computed_hash=%s\n", h);
+  else
+    printf("problem.computed_hash_error=%s\n", err);
 }
 
 static int cmd_decode(const char *path) {

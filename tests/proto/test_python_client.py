@@ -4,6 +4,7 @@ alone, with Python's msgpack, talking to our C decoder (through proto_tool):
 if these frames decode, the spec is enough to interoperate. Also decodes
 frames our C encoder writes, checking the field names and types the spec
 promises. Usage: test_python_client.py PATH/TO/proto_tool"""
+import hashlib
 import os
 import subprocess
 import sys
@@ -56,19 +57,27 @@ def c_sample(type_):
     return msgpack.unpackb(data, raw=False)
 
 
+def problem_hash(files):
+    """PROTOCOL.md §4.2: sha256 over path NUL sha256 NUL size LF, by path."""
+    h = hashlib.sha256()
+    for f in sorted(files, key=lambda f: f["path"].encode()):
+        h.update(f["path"].encode() + b"\0" + f["sha256"].encode() + b"\0"
+                 + str(f["size"]).encode() + b"\n")
+    return h.hexdigest()
+
+
 # --- a client's SUBMIT, exactly as §3 of PROTOCOL.md describes it ---
+manifest = [
+    {"path": "problem.yaml", "sha256": hashlib.sha256(b"name: x\n").hexdigest(), "size": 8},
+    {"path": "data/secret/1.in", "sha256": "f" * 64, "size": 1 << 40},
+    {"path": "data/Z.in", "sha256": "e" * 64, "size": 0},
+]
 submit = {
     "v": 1,
     "type": "SUBMIT",
     "rid": 77,
     "sid": "py-client:1",
-    "problem": {
-        "hash": H,
-        "files": [
-            {"path": "problem.yaml", "sha256": H, "size": 42},
-            {"path": "data/secret/1.in", "sha256": "f" * 64, "size": 1 << 40},
-        ],
-    },
+    "problem": {"hash": problem_hash(manifest), "files": manifest},
     "lang": "python3",
     "sources": [{"name": "main.py", "content": b"print(input())\n"}],
     "priority": "contest",
@@ -78,8 +87,9 @@ rc, d = c_decode(submit)
 check(rc == 0, "SUBMIT decodes: %r" % d)
 check(d.get("type") == "SUBMIT" and d.get("rid") == "77", "envelope")
 check(d.get("sid") == "py-client:1", "sid")
-check(d.get("problem.hash") == H, "problem.hash")
-check(d.get("problem.nfiles") == "2", "files count")
+check(d.get("problem.hash") == problem_hash(manifest), "problem.hash")
+check(d.get("problem.computed_hash") == problem_hash(manifest), "problem hash as in §4.2: %r" % d)
+check(d.get("problem.nfiles") == "3", "files count")
 check(d.get("problem.files[1]") == "data/secret/1.in %s %d" % ("f" * 64, 1 << 40), "file entry")
 check(d.get("lang") == "python3", "lang")
 check(d.get("sources[0].name") == "main.py", "source name")
