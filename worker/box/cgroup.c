@@ -150,6 +150,7 @@ struct cg *cg_alloc(struct cg_root *r, const char *name) {
   g->cpu_fd = -1;
   g->peak_fd = -1;
   g->has_cgroup_kill = -1;
+  g->kill_deadline_ms = CG_KILL_DEADLINE_MS;
   return g;
 }
 

@@ -73,7 +73,8 @@ int cg_cpu_ns(struct cg *g, uint64_t *out);
 int cg_usage(struct cg *g, struct cg_usage *out, char *err, size_t errlen);
 /* SIGKILL every process in the group until it is empty (v2 cgroup.kill;
  * v1 freezer FROZEN, kill the listed pids, THAWED; repeated). Bounded
- * (about 3 s): -1 with a message if the group could not be emptied. */
+ * (gives up after 8 s: -1 with a message if the group could not be
+ * emptied; a 5000-process fork bomb takes about 1.5 s to die). */
 int cg_kill_all(struct cg *g, char *err, size_t errlen);
 /* 1 empty, 0 processes inside, -1 cannot tell (control files unreadable). */
 int cg_is_empty(struct cg *g);

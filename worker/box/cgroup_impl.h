@@ -43,6 +43,7 @@ struct cg {
   int cpu_fd;  /* kept open for polling: cpuacct.usage (v1) / cpu.stat (v2) */
   int peak_fd; /* v2: memory.peak, kept so the fd-local reset applies */
   int peak_mode;
+  unsigned kill_deadline_ms; /* CG_KILL_DEADLINE_MS; tests shorten it */
   int fresh; /* v2: directory made by us and not used yet (no recreate needed) */
   int has_cgroup_kill; /* v2: -1 unknown, 0/1 */
   int has_memsw;       /* v1: memory.memsw.* present (swap accounting on) */
@@ -124,7 +125,13 @@ long cgp_for_each(int dirfd, const char *where, int (*fn)(pid_t, void *), void *
 long cgp_kill_listed(int dirfd, const char *where, char *err, size_t errlen);
 /* 1 if cgroup.procs lists nothing, 0 if it lists a pid, -1 on error. */
 int cgp_empty(int dirfd, const char *where, char *err, size_t errlen);
-/* Sleep for the n-th round of a bounded wait (100 us doubling to 50 ms). */
+/* Sleep for the n-th round of a bounded wait (100 us doubling to 20 ms). */
 void cg_backoff(int round);
+/* Monotonic milliseconds, for the kill deadline. */
+uint64_t cg_now_ms(void);
+/* How long cg_kill_all keeps trying. Thousands of processes take a while
+ * to exit (measured here: a 5300-process fork bomb needed 1.4 s), so this
+ * is generous; it only bounds the pathological case (a task stuck in D). */
+#define CG_KILL_DEADLINE_MS 8000
 
 #endif

@@ -88,10 +88,16 @@ int cgp_empty(int dirfd, const char *where, char *err, size_t errlen) {
 }
 
 void cg_backoff(int round) {
-  long us = 100L << (round < 9 ? round : 9); /* 100 us .. 51.2 ms */
-  if (us > 50000)
-    us = 50000;
+  long us = 100L << (round < 8 ? round : 8); /* 100 us .. 20 ms */
+  if (us > 20000)
+    us = 20000;
   struct timespec ts = {0, us * 1000L};
   while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
   }
+}
+
+uint64_t cg_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }

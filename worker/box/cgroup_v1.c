@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define KILL_ROUNDS 60 /* with cg_backoff: about 2.7 s in total */
-
 /* Iterate over controllers that own their hierarchy and are present. */
 #define FOR_HIER(g, i)                                                                 \
   for (int i = 0; i < CG_NCTL; i++)                                                    \
@@ -75,49 +73,84 @@ static int freezer_set(struct cg *g, const char *state, char *err, size_t errlen
                     errlen);
 }
 
-/* Waits (bounded) for FREEZING to become FROZEN. A task stuck in the
- * kernel can keep it FREEZING; we kill anyway, so this only narrows the
- * window in which a listed pid could fork. */
-static void freezer_wait_frozen(struct cg *g) {
+/* Waits (bounded) for FREEZING to become FROZEN; 1 once FROZEN. Under a
+ * fork bomb the CPU is saturated and freezing thousands of runnable tasks
+ * takes a while (1.4 s for 3000 here), hence the long bound. */
+static int freezer_wait_frozen(struct cg *g, uint64_t until) {
   char buf[64];
-  for (int round = 0; round < 8; round++) {
+  for (int round = 0;; round++) {
     if (cgfs_read(g->dir_fd[CG1_FREEZER], g->path[CG1_FREEZER], "freezer.state", buf,
-                  sizeof buf, NULL, 0) < 0 ||
-        !strncmp(buf, "FROZEN", 6))
-      return;
+                  sizeof buf, NULL, 0) < 0)
+      return 0;
+    if (!strncmp(buf, "FROZEN", 6))
+      return 1;
+    if (cg_now_ms() >= until)
+      return 0;
     cg_backoff(round);
   }
 }
 
+/* SIGKILLs the listed pids of the first hierarchy that lists any (every
+ * process is in all of them unless an attach failed half-way). */
+static int kill_listed(struct cg *g, char *why, size_t whylen) {
+  FOR_HIER(g, i) {
+    long n = cgp_kill_listed(g->dir_fd[i], g->path[i], why, whylen);
+    if (n < 0)
+      return -1;
+    if (n > 0)
+      return 0;
+  }
+  return 0;
+}
+
+/* One freeze-kill-thaw pass; 1 if it was complete (the group was FROZEN
+ * when we listed it, so nothing could fork past us and every pid we
+ * signalled was still the task we read). */
+static int frozen_pass(struct cg *g, uint64_t deadline, char *why, size_t whylen) {
+  if (freezer_set(g, "FROZEN", why, whylen) < 0)
+    return -1;
+  uint64_t now = cg_now_ms(), until = now + 1500;
+  int complete = freezer_wait_frozen(g, until < deadline ? until : deadline);
+  /* Frozen tasks take the SIGKILL when thawed. */
+  int rc = kill_listed(g, why, whylen);
+  if (freezer_set(g, "THAWED", why, whylen) < 0 || rc < 0)
+    return -1;
+  return complete;
+}
+
 int cg1_kill_all(struct cg *g, char *err, size_t errlen) {
   char why[256] = "";
-  for (int round = 0; round < KILL_ROUNDS; round++) {
+  uint64_t t0 = cg_now_ms(), deadline = t0 + g->kill_deadline_ms, last_pass = 0;
+  int complete = 0;
+  for (int round = 0; cg_now_ms() < deadline; round++) {
     int e = cg1_is_empty(g, why, sizeof why);
     if (e < 0)
       break;
     if (e == 1)
       return freezer_set(g, "THAWED", err, errlen);
-    /* Frozen tasks cannot fork or exit, so the pids we read stay theirs;
-     * SIGKILL is delivered when they are thawed. */
-    int frozen = freezer_set(g, "FROZEN", why, sizeof why) == 0 &&
-                 g->dir_fd[CG1_FREEZER] >= 0;
-    if (frozen)
-      freezer_wait_frozen(g);
-    FOR_HIER(g, i) {
-      if (cgp_kill_listed(g->dir_fd[i], g->path[i], why, sizeof why) < 0)
+    /* After a complete pass only dying tasks remain: wait for them, and
+     * pass again only if they take suspiciously long. */
+    if (!complete || cg_now_ms() - last_pass > 500) {
+      if (g->dir_fd[CG1_FREEZER] >= 0) {
+        complete = frozen_pass(g, deadline, why, sizeof why);
+        if (complete < 0)
+          break;
+      } else if (kill_listed(g, why, sizeof why) < 0) {
+        /* No freezer: plain repeated scans (a fork can outrun one scan,
+         * not all of them, since the killed cannot fork). */
         break;
+      }
+      last_pass = cg_now_ms();
     }
-    if (freezer_set(g, "THAWED", why, sizeof why) < 0)
-      break;
     cg_backoff(round);
   }
   freezer_set(g, "THAWED", NULL, 0);
   if (why[0])
     return jp_err(err, errlen, "cgroup v1: could not empty group %s: %s", g->name, why);
   return jp_err(err, errlen,
-                "cgroup v1: group %s still has processes after %d kill rounds (a task stuck "
+                "cgroup v1: group %s still has processes after %u ms (a task stuck "
                 "in uninterruptible sleep?): check %s/cgroup.procs",
-                g->name, KILL_ROUNDS, g->path[CG1_MEMORY]);
+                g->name, g->kill_deadline_ms, g->path[CG1_MEMORY]);
 }
 
 int cg1_create(struct cg *g, char *err, size_t errlen) {

@@ -22,8 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define KILL_ROUNDS 60 /* with cg_backoff: about 2.7 s in total */
-
 /* 1 if the space-separated list has word w. */
 static int has_word(const char *list, const char *w) {
   size_t n = strlen(w);
@@ -120,7 +118,8 @@ int cg2_kill_all(struct cg *g, char *err, size_t errlen) {
   const char *w = g->path[0];
   if (g->has_cgroup_kill < 0)
     g->has_cgroup_kill = faccessat(fd, "cgroup.kill", F_OK, 0) == 0;
-  for (int round = 0; round < KILL_ROUNDS; round++) {
+  uint64_t t0 = cg_now_ms();
+  for (int round = 0; cg_now_ms() - t0 < g->kill_deadline_ms; round++) {
     int e = cg2_is_empty(g, why, sizeof why);
     if (e < 0)
       break;
@@ -146,9 +145,9 @@ int cg2_kill_all(struct cg *g, char *err, size_t errlen) {
   if (why[0])
     return jp_err(err, errlen, "cgroup v2: could not empty group %s: %s", g->name, why);
   return jp_err(err, errlen,
-                "cgroup v2: group %s still populated after %d kill rounds (a task stuck in "
+                "cgroup v2: group %s still populated after %u ms (a task stuck in "
                 "uninterruptible sleep?): check %s/cgroup.procs",
-                g->name, KILL_ROUNDS, w);
+                g->name, g->kill_deadline_ms, w);
 }
 
 static void close_counters(struct cg *g) {
