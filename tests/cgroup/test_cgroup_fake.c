@@ -312,6 +312,7 @@ static void v1_group_files(struct tree *t) {
   put(m, "memory.memsw.failcnt", "0\n");
   put(m, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 4\n");
   put(m, "memory.force_empty", "");
+  put(m, "memory.usage_in_bytes", "8388608\n");
   put(m, "memory.swappiness", "60\n");
   put(t->grp[CG1_PIDS], "pids.max", "max\n");
   put(t->grp[CG1_PIDS], "pids.events", "max 3\n");
@@ -354,6 +355,16 @@ static void test_v1_prepare_limits(void **state) {
   assert_string_equal(get(m, "memory.failcnt"), "0");
   assert_string_equal(get(m, "memory.memsw.failcnt"), "0");
   assert_string_equal(get(m, "memory.force_empty"), "0");
+  /* Little left charged: no (slow) force_empty. Garbage usage: an error. */
+  put(m, "memory.force_empty", "");
+  put(m, "memory.usage_in_bytes", "4096\n");
+  if (cg_prepare(t->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare: %s", err);
+  assert_string_equal(get(m, "memory.force_empty"), "");
+  put(m, "memory.usage_in_bytes", "4096 bytes\n");
+  assert_int_equal(cg_prepare(t->g, &lim, err, sizeof err), -1);
+  assert_non_null(strstr(err, "memory.usage_in_bytes"));
+  put(m, "memory.usage_in_bytes", "0\n");
   assert_string_equal(get(t->grp[CG1_PIDS], "pids.max"), "10");
   assert_string_equal(get(t->grp[CG1_CPUACCT], "cpuacct.usage"), "0");
   /* Unlimited: -1 / max. */
