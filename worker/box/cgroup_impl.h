@@ -84,6 +84,9 @@ int cg2_usage(struct cg *g, struct cg_usage *out, char *err, size_t errlen);
 int cg2_kill_all(struct cg *g, char *err, size_t errlen);
 int cg2_is_empty(struct cg *g, char *err, size_t errlen);
 void cg2_destroy(struct cg *g);
+/* rmdir + mkdir of an empty group (every counter back to zero); the
+ * memory.peak fallback, exposed for tests. */
+int cg2_recreate(struct cg *g, char *err, size_t errlen);
 
 /* Discovery through libcgroup (cgroup_discover.c): fills mount paths of
  * the v1 controllers, or the v2 mount, for root == NULL/"auto". */

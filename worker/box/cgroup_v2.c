@@ -185,7 +185,7 @@ static int open_group(struct cg *g, int *existed, char *err, size_t errlen) {
 
 /* rmdir + mkdir: a fresh group has every counter at zero. The group must
  * be empty (checked by the caller). */
-static int recreate(struct cg *g, char *err, size_t errlen) {
+int cg2_recreate(struct cg *g, char *err, size_t errlen) {
   close_counters(g);
   if (g->dir_fd[0] >= 0)
     close(g->dir_fd[0]);
@@ -255,7 +255,7 @@ static int reset_peak(struct cg *g, int fresh, char *err, size_t errlen) {
     return 0;
   }
   if (g->peak_mode == CG2_PEAK_RECREATE && !fresh)
-    return recreate(g, err, errlen);
+    return cg2_recreate(g, err, errlen);
   return 0;
 }
 
