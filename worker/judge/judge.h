@@ -97,6 +97,11 @@ int judge_submission(struct judge_engine *e, const struct judge_request *req,
                      struct judge_result *out, char *err, size_t errlen);
 void judge_result_free(struct judge_result *r);
 
+/* Checks a problem package without judging anything: loads it (every
+ * bound and containment check) and builds its output validator. 0 or -1
+ * with err naming the offending file. */
+int judge_check_problem(struct judge_engine *e, const char *problem_dir, char *err, size_t errlen);
+
 /* The language id for a file name by extension, or NULL. */
 const char *judge_lang_for_file(const struct judge_engine *e, const char *path);
 

@@ -143,6 +143,16 @@ static int parse_lang(struct lang *l, const char *id, unsigned idline, const str
         l->strict_policy = 0;
       else
         return jp_err(err, errlen, "%s:%u: policy must be strict or default", file, x->line);
+    } else if (!strcmp(k, "compile_policy")) {
+      const char *s = yt_str(x);
+      if (s && !strcmp(s, "default"))
+        l->compile_policy = LANG_POLICY_DEFAULT;
+      else if (s && !strcmp(s, "strict"))
+        l->compile_policy = LANG_POLICY_STRICT;
+      else if (s && !strcmp(s, "none"))
+        l->compile_policy = LANG_POLICY_NONE;
+      else
+        return jp_err(err, errlen, "%s:%u: compile_policy must be default, strict or none", file, x->line);
     } else if (!strcmp(k, "procs")) {
       if (uint_val(x, file, "procs", 4096, &v, err, errlen) < 0)
         return -1;

@@ -10,6 +10,8 @@
 #define LANG_MAX 64
 #define LANG_MAX_ARGS 64
 
+enum { LANG_POLICY_DEFAULT = 0, LANG_POLICY_STRICT, LANG_POLICY_NONE };
+
 struct lang {
   char id[32];
   char name[64];
@@ -24,6 +26,7 @@ struct lang {
   char **env;
   size_t nenv;
   int strict_policy;         /* BOX_POLICY_STRICT, else default */
+  int compile_policy;        /* LANG_POLICY_* for the compile step */
   uint32_t procs, compile_procs;
   uint64_t extra_memory_mib;
 };
