@@ -4,6 +4,13 @@
  * hierarchies; the v2 backend drives one unified directory. Both are told
  * their root directory so tests can point them at a fake cgroupfs tree.
  *
+ * Use: cg_root_open once; cg_create once per slot. Each run: cg_prepare,
+ * then start the child in the group (clone3(CLONE_INTO_CGROUP) with
+ * cg_dirfd on v2, else fork + cg_attach before exec), poll cg_cpu_ns,
+ * cg_kill_all when it ends or overruns, cg_usage. cg_destroy per slot at
+ * shutdown. Per-run cost measured here (v1): prepare+attach+usage+kill_all
+ * of an exited run 0.3 ms.
+ *
  * Threads: a cg_root may be shared by threads once opened; each struct cg
  * must be used by one thread at a time (one box slot = one group). */
 #ifndef JP_CGROUP_H
