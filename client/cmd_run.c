@@ -41,25 +41,19 @@ static int bad(const char *what, const char *val) {
   return 2;
 }
 
+/* HOST[:NAME]: a HOST that exists as given wins (paths may contain ':'). */
 static int parse_file(const char *arg, struct box_file_in *f) {
   const char *colon = strrchr(arg, ':');
-  if (colon && colon[1] && !strchr(colon + 1, '/')) {
-    size_t n = (size_t)(colon - arg);
-    char *host = strndup(arg, n);
-    if (!host || !*host) {
-      free(host);
-      return -1;
-    }
-    f->host_path = host;
+  if (colon && access(arg, F_OK) != 0) {
+    f->host_path = strndup(arg, (size_t)(colon - arg));
     f->name = colon + 1;
   } else {
     const char *slash = strrchr(arg, '/');
     f->host_path = strdup(arg);
     f->name = slash ? slash + 1 : arg;
-    if (!f->host_path)
-      return -1;
   }
-  if (!*f->name || !strcmp(f->name, ".") || !strcmp(f->name, ".."))
+  if (!f->host_path || !f->host_path[0] || !f->name[0] || strchr(f->name, '/') ||
+      !strcmp(f->name, ".") || !strcmp(f->name, "..") || strlen(f->name) > 255)
     return -1;
   return 0;
 }
@@ -160,9 +154,16 @@ static int parse(int argc, char **argv, struct opts *o) {
         fprintf(stderr, "judge run: at most %d --file options\n", MAX_FILES);
         return 2;
       }
-      if (parse_file(optarg, &o->files[o->nfiles]))
-        return bad("--file (HOST[:NAME], NAME without '/')", optarg);
-      o->nfiles++;
+      if (parse_file(optarg, &o->files[o->nfiles])) {
+        free((char *)o->files[o->nfiles].host_path);
+        o->files[o->nfiles].host_path = NULL;
+        return bad("--file (HOST[:NAME], NAME a plain file name)", optarg);
+      }
+      if (access(o->files[o->nfiles++].host_path, R_OK) != 0) {
+        fprintf(stderr, "judge run: cannot read --file %s: %s\n", o->files[o->nfiles - 1].host_path,
+                strerror(errno));
+        return 2;
+      }
       break;
     case 'h':
       usage(stdout);

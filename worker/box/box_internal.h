@@ -98,6 +98,7 @@ struct box {
   struct cg *cg;
   int busy;
   int work_mounted;
+  uint64_t input_kib;      /* pages of the files copied in this run */
   char work_dir[160];
   struct box_proc proc;
 };
@@ -123,7 +124,7 @@ int netns_open(const char *state_dir, uint32_t index, int *fd_out, char *err, si
 /* workdir.c: the per-run tmpfs (mounted on the host, so files can be copied
  * out after every process is dead). */
 int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_t errlen);
-int workdir_full(struct box *b);
+int workdir_over(struct box *b, uint64_t output_kib); /* full, or files written >= the output limit */
 void workdir_fetch(struct box *b, const struct box_spec *spec, struct box_result *res);
 void workdir_cleanup(struct box *b);
 

@@ -83,9 +83,28 @@ static int default_rules(scmp_filter_ctx c, uint32_t deny, char *err, size_t err
   }
   if (add(c, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL, err, errlen))
     return -1;
+  /* Sockets: AF_UNIX, plus AF_INET/AF_INET6 stream and datagram sockets,
+   * which javac and the JVM open at startup to probe IPv6 support; the
+   * box's network namespace is empty (lo down), so they reach nothing.
+   * Every other family (netlink, packet, vsock, ...) and raw sockets are
+   * forbidden. */
+  struct scmp_arg_cmp fam_hi = SCMP_A0(SCMP_CMP_GT, AF_INET6);
+  if (add(c, deny, "socket", 1, &fam_hi, err, errlen))
+    return -1;
+  static const int other_fams[] = {AF_UNSPEC, 3, 4, 5, 6, 7, 8, 9}; /* between AF_INET and AF_INET6 */
+  for (size_t i = 0; i < sizeof other_fams / sizeof other_fams[0]; i++) {
+    struct scmp_arg_cmp f = SCMP_A0(SCMP_CMP_EQ, (uint64_t)other_fams[i]);
+    if (add(c, deny, "socket", 1, &f, err, errlen))
+      return -1;
+  }
+  static const int raw_types[] = {SOCK_RAW, SOCK_PACKET};
+  for (size_t i = 0; i < sizeof raw_types / sizeof raw_types[0]; i++) {
+    struct scmp_arg_cmp t = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (uint64_t)raw_types[i]);
+    if (add(c, deny, "socket", 1, &t, err, errlen))
+      return -1;
+  }
   struct scmp_arg_cmp unix_only = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
-  if (add(c, deny, "socket", 1, &unix_only, err, errlen) ||
-      add(c, deny, "socketpair", 1, &unix_only, err, errlen))
+  if (add(c, deny, "socketpair", 1, &unix_only, err, errlen))
     return -1;
   /* A filter of the program's own with a listener would take precedence over
    * ours for the calls both notify, and could let them continue. */

@@ -429,7 +429,7 @@ static void finish(struct box_proc *p, struct box_result *res) {
       if (ff[i] >= 0 && l->output_kib && fstat(ff[i], &st) == 0 && (uint64_t)st.st_size >= l->output_kib * 1024)
         f.output_exceeded = 1;
     }
-    if (workdir_full(b))
+    if (workdir_over(b, l->output_kib))
       f.output_exceeded = 1;
     workdir_fetch(b, s, res);
   }

@@ -76,6 +76,7 @@ int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_
   uint64_t out_kib = spec->limits.output_kib ? spec->limits.output_kib : (1u << 20);
   /* tmp/ and box/ directories and a few pages of slack for metadata. */
   uint64_t size_kib = out_kib + input_kib + 64;
+  b->input_kib = input_kib;
   /* Whatever an earlier crashed run left mounted there goes first. */
   for (int i = 0; i < 8 && umount2(b->work_dir, MNT_DETACH) == 0; i++) {
   }
@@ -107,11 +108,17 @@ int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_
   return rc;
 }
 
-int workdir_full(struct box *b) {
+int workdir_over(struct box *b, uint64_t output_kib) {
   struct statfs sf;
   if (!b->work_mounted || statfs(b->work_dir, &sf) < 0)
     return 0;
-  return sf.f_bavail == 0 || sf.f_ffree == 0;
+  if (sf.f_bavail == 0 || sf.f_ffree == 0)
+    return 1;
+  /* Files written count against the output limit together; a file stopped
+   * by RLIMIT_FSIZE sits exactly at it (its writer may have ignored
+   * SIGXFSZ, or been a child whose death we do not see). */
+  uint64_t used_kib = (uint64_t)(sf.f_blocks - sf.f_bfree) * (uint64_t)sf.f_bsize / 1024;
+  return output_kib && used_kib >= b->input_kib + output_kib;
 }
 
 void workdir_fetch(struct box *b, const struct box_spec *spec, struct box_result *res) {
