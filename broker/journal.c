@@ -13,8 +13,8 @@
 enum { ST_PUT, ST_FIND, ST_FINISH_RES, ST_FINISH_SUB, ST_ATTEMPTS, ST_GET, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_N };
 
 static const char *const sql[ST_N] = {
-    [ST_PUT] = "INSERT INTO subs(id, client, prio, lang, attempts, done, payload) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
-    [ST_FIND] = "SELECT done FROM subs WHERE id = ?1",
+    [ST_PUT] = "INSERT INTO subs(id, client, prio, lang, attempts, done, payload, digest) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)",
+    [ST_FIND] = "SELECT done, digest FROM subs WHERE id = ?1",
     [ST_FINISH_RES] = "INSERT OR REPLACE INTO results(id, verdict, result) VALUES (?1, ?2, ?3)",
     [ST_FINISH_SUB] = "UPDATE subs SET done = 1, payload = NULL WHERE id = ?1",
     [ST_ATTEMPTS] = "UPDATE subs SET attempts = ?2 WHERE id = ?1",
@@ -76,7 +76,7 @@ int journal_open(struct journal **out, const char *dir, uint64_t *epoch, char *e
            "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER);"
            "CREATE TABLE IF NOT EXISTS subs(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL,"
            " client TEXT NOT NULL, prio INTEGER NOT NULL, lang TEXT NOT NULL, attempts INTEGER NOT NULL,"
-           " done INTEGER NOT NULL, payload BLOB);"
+           " done INTEGER NOT NULL, payload BLOB, digest TEXT);"
            "CREATE INDEX IF NOT EXISTS subs_open ON subs(done, seq);"
            "CREATE TABLE IF NOT EXISTS results(id TEXT PRIMARY KEY, verdict TEXT NOT NULL, result BLOB);"
            "INSERT OR IGNORE INTO meta(k, v) VALUES ('epoch', 0);"
@@ -130,16 +130,19 @@ void journal_rollback(struct journal *j) {
   }
 }
 
-int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done, char *err,
-                size_t errlen) {
+int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done, int *same,
+                char *err, size_t errlen) {
   *existed = 0;
   *done = 0;
+  *same = 1;
   sqlite3_stmt *f = j->st[ST_FIND];
   sqlite3_bind_text(f, 1, s->id, -1, SQLITE_STATIC);
   int rc = sqlite3_step(f);
   if (rc == SQLITE_ROW) {
     *existed = 1;
     *done = sqlite3_column_int(f, 0);
+    const unsigned char *d = sqlite3_column_text(f, 1);
+    *same = !s->digest || !d || !strcmp((const char *)d, s->digest);
   }
   sqlite3_reset(f);
   sqlite3_clear_bindings(f);
@@ -152,6 +155,7 @@ int journal_put(struct journal *j, const struct journal_sub *s, int *existed, in
   sqlite3_bind_text(p, 4, s->lang, -1, SQLITE_STATIC);
   sqlite3_bind_int64(p, 5, s->attempts);
   sqlite3_bind_blob(p, 6, s->payload, (int)s->payload_len, SQLITE_STATIC);
+  if (s->digest) sqlite3_bind_text(p, 7, s->digest, -1, SQLITE_STATIC);
   return step_done(j, p, err, errlen, "inserting submission");
 }
 

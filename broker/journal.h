@@ -18,6 +18,7 @@ struct journal_sub {
   uint32_t attempts;
   const void *payload;
   size_t payload_len;
+  const char *digest; /* sha256 hex of the submission's content, for dedupe */
 };
 
 /* Opens (creating) DIR/journal.db. Bumps and returns the epoch: a number
@@ -31,8 +32,9 @@ int journal_commit(struct journal *j, char *err, size_t errlen);
 void journal_rollback(struct journal *j);
 
 /* Inserts a submission unless the id exists. *existed = 1 if it did (then
- * *done says whether it has a final result). */
-int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done,
+ * *done says whether it has a final result and *same whether its digest
+ * equals s->digest). */
+int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done, int *same,
                 char *err, size_t errlen);
 /* Records the final result and marks the submission done. */
 int journal_finish(struct journal *j, const char *id, const char *verdict, const void *result,

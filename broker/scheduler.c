@@ -1,7 +1,7 @@
-/* sched.c — priorities, per-client fairness, credits and leases (see
- * sched.h). Everything is O(1) per operation except the searches for a
+/* scheduler.c — priorities, per-client fairness, credits and leases (see
+ * scheduler.h). Everything is O(1) per operation except the searches for a
  * worker that speaks a job's language, which stop at the first match. */
-#include "sched.h"
+#include "scheduler.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +34,7 @@ struct sched {
   size_t queued[SCHED_NPRIO];
   size_t running, finishing, nworkers;
   uint64_t next_lease;
+  int force;
 };
 
 static uint64_t hash_bytes(const void *p, size_t n) {
@@ -87,6 +88,7 @@ struct sched *sched_new(const struct sched_cfg *cfg, char *err, size_t errlen) {
 }
 
 void sched_set_lease_base(struct sched *s, uint64_t base) { s->next_lease = base ? base : 1; }
+void sched_set_force(struct sched *s, int force) { s->force = force; }
 
 void sched_free(struct sched *s) {
   if (!s) return;
@@ -242,8 +244,8 @@ int sched_add(struct sched *s, const char *id, const char *client, int prio, con
   int l = sched_lang(s, lang);
   if (l < 0) return jp_err(err, errlen, "language '%s' invalid or too many languages", lang ? lang : "");
   struct sched_client *c = client_get(s, client, 0);
-  if (s->njobs >= s->cfg.max_total || s->bytes + len > s->cfg.max_bytes ||
-      (c && c->held >= s->cfg.max_per_client))
+  if (!s->force && (s->njobs >= s->cfg.max_total || s->bytes + len > s->cfg.max_bytes ||
+                    (c && c->held >= s->cfg.max_per_client)))
     return SCHED_FULL;
   if (!c && !(c = client_get(s, client, 1))) return jp_errno(err, errlen, "scheduler: allocating client");
   struct sched_job *j = calloc(1, sizeof *j);

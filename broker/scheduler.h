@@ -1,4 +1,4 @@
-/* sched.h — the broker's scheduler as a pure data structure: no sockets, no
+/* scheduler.h — the broker's scheduler as a pure data structure: no sockets, no
  * disk, no clock (callers pass `now` in milliseconds). It owns the queued and
  * running jobs, the workers and their credits, and the leases; the broker
  * turns its decisions into messages and journal writes. */
@@ -79,6 +79,9 @@ void sched_free(struct sched *s);
 /* Leases are numbered from `base` upward; the broker passes a base derived
  * from its journal epoch so leases from before a restart never match. */
 void sched_set_lease_base(struct sched *s, uint64_t base);
+/* While forced, sched_add ignores the queue bounds: recovery must take back
+ * every acknowledged submission, however many there are. */
+void sched_set_force(struct sched *s, int force);
 
 /* Interns a language name; -1 if the table is full or the name is bad. */
 int sched_lang(struct sched *s, const char *name);

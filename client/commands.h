@@ -8,5 +8,9 @@
 int cmd_run(int argc, char **argv);    /* judge run: one sandboxed execution */
 int cmd_submit(int argc, char **argv); /* judge submit: judge one submission */
 int cmd_batch(int argc, char **argv);  /* judge batch: judge many submissions */
+int cmd_status(int argc, char **argv); /* judge status: the pool or one submission */
+int cmd_watch(int argc, char **argv);  /* judge watch: live progress of a submission */
+int cmd_result(int argc, char **argv); /* judge result: a stored verdict */
+int cmd_cancel(int argc, char **argv); /* judge cancel: drop a submission */
 
 #endif

@@ -14,6 +14,10 @@ static const struct command commands[] = {
     {"run", cmd_run, "run one program in the box and report its resource usage"},
     {"submit", cmd_submit, "judge one submission against a problem package"},
     {"batch", cmd_batch, "judge many submissions (rejudges, fuzzing campaigns)"},
+    {"status", cmd_status, "the pool: workers, slots, queue; or one submission's state"},
+    {"watch", cmd_watch, "follow a submission's tests live until its verdict"},
+    {"result", cmd_result, "print a submission's stored verdict"},
+    {"cancel", cmd_cancel, "cancel a queued or running submission"},
 };
 
 static void usage(FILE *f) {

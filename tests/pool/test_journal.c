@@ -51,11 +51,11 @@ static void durable_dedupe_results(void **st) {
   uint64_t e1, e2;
   assert_int_equal(journal_open(&j, dir, &e1, err, sizeof err), 0);
   assert_int_equal(journal_begin(j, err, sizeof err), 0);
-  int existed, done;
+  int existed, done, same;
   const char *ids[] = {"s1", "s2", "s3"};
   for (int i = 0; i < 3; i++) {
     struct journal_sub s = {.id = ids[i], .client = "A", .lang = "c", .prio = 1, .payload = "xyz", .payload_len = 3};
-    assert_int_equal(journal_put(j, &s, &existed, &done, err, sizeof err), 0);
+    assert_int_equal(journal_put(j, &s, &existed, &done, &same, err, sizeof err), 0);
     assert_int_equal(existed, 0);
   }
   assert_int_equal(journal_commit(j, err, sizeof err), 0);
@@ -63,16 +63,26 @@ static void durable_dedupe_results(void **st) {
   /* an uncommitted write is not kept */
   assert_int_equal(journal_begin(j, err, sizeof err), 0);
   struct journal_sub lost = {.id = "s9", .client = "A", .lang = "c", .payload = "", .payload_len = 0};
-  assert_int_equal(journal_put(j, &lost, &existed, &done, err, sizeof err), 0);
+  assert_int_equal(journal_put(j, &lost, &existed, &done, &same, err, sizeof err), 0);
   journal_rollback(j);
 
   assert_int_equal(journal_begin(j, err, sizeof err), 0);
   assert_int_equal(journal_finish(j, "s2", "AC", "res", 3, err, sizeof err), 0);
   assert_int_equal(journal_set_attempts(j, "s3", 2, err, sizeof err), 0);
-  struct journal_sub again = {.id = "s2", .client = "B", .lang = "c", .payload = "q", .payload_len = 1};
-  assert_int_equal(journal_put(j, &again, &existed, &done, err, sizeof err), 0);
+  struct journal_sub again = {.id = "s2", .client = "B", .lang = "c", .payload = "q", .payload_len = 1, .digest = "d2"};
+  assert_int_equal(journal_put(j, &again, &existed, &done, &same, err, sizeof err), 0);
   assert_int_equal(existed, 1);
   assert_int_equal(done, 1);
+  assert_int_equal(same, 1); /* s2 was stored without a digest: no claim */
+  struct journal_sub d1 = {.id = "s4", .client = "B", .lang = "c", .payload = "q", .payload_len = 1, .digest = "aa"};
+  assert_int_equal(journal_put(j, &d1, &existed, &done, &same, err, sizeof err), 0);
+  d1.digest = "bb";
+  assert_int_equal(journal_put(j, &d1, &existed, &done, &same, err, sizeof err), 0);
+  assert_int_equal(existed, 1);
+  assert_int_equal(same, 0);
+  d1.digest = "aa";
+  assert_int_equal(journal_put(j, &d1, &existed, &done, &same, err, sizeof err), 0);
+  assert_int_equal(same, 1);
   assert_int_equal(journal_commit(j, err, sizeof err), 0);
   journal_close(j);
 
@@ -80,10 +90,11 @@ static void durable_dedupe_results(void **st) {
   assert_true(e2 > e1);
   struct seen v = {0};
   assert_int_equal(journal_unfinished(j, collect, &v, err, sizeof err), 0);
-  assert_int_equal(v.n, 2);
+  assert_int_equal(v.n, 3);
   assert_string_equal(v.ids[0], "s1");
   assert_string_equal(v.ids[1], "s3");
   assert_int_equal(v.attempts[1], 2);
+  assert_string_equal(v.ids[2], "s4");
 
   int state;
   char verdict[16];

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched.h"
+#include "scheduler.h"
 
 static const struct sched_cfg cfg = {
     .lease_ms = 1000, .worker_timeout_ms = 3000, .max_attempts = 3,

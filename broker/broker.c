@@ -1,0 +1,890 @@
+/* broker.c — the broker's single-threaded event loop. Each turn: take up to
+ * `batch` messages from workers and clients, write everything that must be
+ * durable in ONE transaction (group commit), and only then acknowledge
+ * (ACK to clients, RESULT_ACK to workers) and dispatch. Nothing is
+ * acknowledged before it is on disk, and nothing is dispatched before its
+ * submission is. */
+#include "broker.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "blobstore.h"
+#include "err.h"
+#include "journal.h"
+#include "proto.h"
+#include "scheduler.h"
+#include "sockets.h"
+
+struct peer {
+  unsigned char id[256];
+  size_t len;
+};
+
+struct pend_sub {
+  struct sched_job *job; /* NULL: duplicate, only acknowledge */
+  struct peer who;
+  uint64_t rid;
+  char sid[SCHED_ID_MAX + 1];
+  int dup, forbidden;
+};
+
+struct pend_fin {
+  struct sched_job *job;
+  char verdict[16];
+  void *blob; /* encoded RESULT, stored for RESULT_GET */
+  size_t len;
+  enum jp_event_kind ev;
+  enum jp_verdict v;
+  double score;
+  int ack_worker, ack_client;
+  struct peer worker, client;
+  uint64_t lease, crid;
+};
+
+struct pend_att {
+  char sid[SCHED_ID_MAX + 1];
+  uint32_t attempts;
+};
+
+struct broker {
+  const struct broker_cfg *cfg;
+  void *ctx, *cs, *ws, *ps;
+  struct journal *j;
+  struct sched *s;
+  struct blobstore bs;
+  uint64_t epoch, sid_counter;
+  struct pend_sub *subs;
+  size_t nsubs, capsubs;
+  struct pend_fin *fins;
+  size_t nfins, capfins;
+  struct pend_att *atts;
+  size_t natts, capatts;
+  uint64_t completed;
+  uint64_t done_per_sec[16]; /* ring of completions per second for the rate */
+  int64_t sec_base;
+};
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void logmsg(const struct broker *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logmsg(const struct broker *b, const char *fmt, ...) {
+  (void)b;
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "judge-broker: ");
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+void broker_cfg_defaults(struct broker_cfg *c) {
+  memset(c, 0, sizeof *c);
+  strcpy(c->clients, "tcp://*:7700");
+  strcpy(c->workers, "tcp://*:7701");
+  strcpy(c->events, "tcp://*:7702");
+  strcpy(c->data, "./judgepool-data");
+  c->lease_ms = 5000;
+  c->heartbeat_ms = (int)JP_PROTO_HEARTBEAT_MS;
+  c->max_attempts = JP_PROTO_MAX_ATTEMPTS;
+  c->max_per_client = 100000;
+  c->max_total = 200000;
+  c->max_bytes = (size_t)1 << 30;
+  c->batch = 2048;
+}
+
+/* ---- growable pending arrays ---- */
+
+#define PUSH(arr, n, cap, out)                                                   \
+  do {                                                                           \
+    if ((n) == (cap)) {                                                          \
+      size_t nc = (cap) ? (cap) * 2 : 256;                                       \
+      void *p = realloc((arr), nc * sizeof *(arr));                              \
+      if (!p) { (out) = NULL; break; }                                           \
+      (arr) = p;                                                                 \
+      (cap) = nc;                                                                \
+    }                                                                            \
+    (out) = &(arr)[(n)++];                                                       \
+    memset((out), 0, sizeof *(out));                                             \
+  } while (0)
+
+/* ---- sending ---- */
+
+/* 0 sent; -1 peer unreachable or its pipe is full (ROUTER_MANDATORY). */
+static int send_raw(void *sock, const struct peer *p, const void *body, size_t len) {
+  if (p && zmq_send(sock, p->id, p->len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) return -1;
+  if (zmq_send(sock, body, len, ZMQ_DONTWAIT) < 0) return -1;
+  return 0;
+}
+
+static int send_msg(struct broker *b, void *sock, const struct peer *p, const struct jp_msg *m) {
+  void *buf;
+  size_t len;
+  char err[256];
+  if (jp_msg_encode(m, &buf, &len, err, sizeof err) < 0) {
+    logmsg(b, "encoding %s: %s", jp_msg_type_name(m->type), err);
+    return -2;
+  }
+  int rc = send_raw(sock, p, buf, len);
+  free(buf);
+  return rc;
+}
+
+static void send_error(struct broker *b, void *sock, const struct peer *p, uint64_t rid,
+                       enum jp_errcode code, const char *text) {
+  struct jp_msg m = {.type = JP_MSG_ERROR, .rid = rid};
+  m.u.error.code = code;
+  m.u.error.message = text;
+  send_msg(b, sock, p, &m);
+}
+
+static void publish(struct broker *b, const char *sid, enum jp_event_kind kind, uint32_t attempt,
+                    enum jp_verdict v, double score, const struct jp_test_result *test, uint32_t index) {
+  struct jp_msg m = {.type = JP_MSG_EVENT};
+  m.u.event.sid = sid;
+  m.u.event.kind = kind;
+  m.u.event.attempt = attempt;
+  m.u.event.verdict = v;
+  m.u.event.score = score;
+  if (test) {
+    m.u.event.has_test = true;
+    m.u.event.index = index;
+    m.u.event.test = *test;
+  }
+  void *buf;
+  size_t len;
+  if (jp_msg_encode(&m, &buf, &len, NULL, 0) < 0) return;
+  zmq_send(b->ps, sid, strlen(sid), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+  zmq_send(b->ps, buf, len, ZMQ_DONTWAIT);
+  free(buf);
+}
+
+/* ---- receiving ---- */
+
+/* One routed message: [identity][body]. 1 got, 0 nothing waiting,
+ * -1 malformed envelope (already drained). */
+static int recv_routed(void *sock, struct peer *p, zmq_msg_t *body) {
+  int n = zmq_recv(sock, p->id, sizeof p->id, ZMQ_DONTWAIT);
+  if (n < 0) return 0;
+  p->len = (size_t)n > sizeof p->id ? sizeof p->id : (size_t)n;
+  int more = 0;
+  size_t ml = sizeof more;
+  zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
+  if (!more) return -1;
+  zmq_msg_init(body);
+  if (zmq_msg_recv(body, sock, 0) < 0) {
+    zmq_msg_close(body);
+    return -1;
+  }
+  int extra = 0;
+  for (;;) {
+    zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &ml);
+    if (!more) break;
+    extra = 1;
+    zmq_msg_t junk;
+    zmq_msg_init(&junk);
+    zmq_msg_recv(&junk, sock, 0);
+    zmq_msg_close(&junk);
+  }
+  if (extra) {
+    zmq_msg_close(body);
+    return -1;
+  }
+  return 1;
+}
+
+/* The fairness key: the client library names its connection
+ * "<client>/<pid>.<random>"; anything else is keyed by its raw id. */
+static void client_key(const struct peer *p, char *out, size_t outlen) {
+  size_t i = 0;
+  for (; i < p->len && i < SCHED_ID_MAX; i++) {
+    unsigned char c = p->id[i];
+    if (c == '/') break;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.' || c == ':' || c == '+'))
+      break;
+  }
+  if (i > 0 && i < p->len && p->id[i] == '/') {
+    snprintf(out, outlen, "%.*s", (int)i, (const char *)p->id);
+    return;
+  }
+  static const char x[] = "0123456789abcdef";
+  size_t o = 0;
+  out[o++] = 'z';
+  for (size_t k = 0; k < p->len && o + 3 < outlen && k < 32; k++) {
+    out[o++] = x[p->id[k] >> 4];
+    out[o++] = x[p->id[k] & 15];
+  }
+  out[o] = 0;
+}
+
+/* ---- results ---- */
+
+static int encode_result(const char *sid, enum jp_state st, const struct jp_result *r, void **buf,
+                         size_t *len) {
+  struct jp_msg m = {.type = JP_MSG_RESULT};
+  m.u.result.sid = sid;
+  m.u.result.state = st;
+  m.u.result.final = true;
+  if (r) {
+    m.u.result.has_result = true;
+    m.u.result.result = *r;
+  }
+  return jp_msg_encode(&m, buf, len, NULL, 0);
+}
+
+static void add_fin(struct broker *b, struct sched_job *j, enum jp_state st, const struct jp_result *r,
+                    enum jp_event_kind ev) {
+  struct pend_fin *f;
+  PUSH(b->fins, b->nfins, b->capfins, f);
+  if (!f) {
+    logmsg(b, "out of memory finishing %s: requeued", j->id);
+    sched_requeue(b->s, j);
+    return;
+  }
+  f->job = j;
+  f->ev = ev;
+  f->v = r ? r->verdict : JP_V_NONE;
+  f->score = r ? r->score : 0;
+  snprintf(f->verdict, sizeof f->verdict, "%s", st == JP_ST_CANCELLED ? "CANCELLED" : jp_verdict_name(f->v));
+  if (encode_result(j->id, st, r, &f->blob, &f->len) < 0) {
+    f->blob = NULL;
+    f->len = 0;
+  }
+}
+
+/* ---- client messages ---- */
+
+static void on_submit(struct broker *b, const struct peer *p, struct jp_msg *m) {
+  char sid[SCHED_ID_MAX + 1], client[SCHED_ID_MAX + 1], err[256];
+  const char *given = m->u.submit.sid;
+  if (!given || !*given)
+    snprintf(sid, sizeof sid, "b%llu-%llu", (unsigned long long)b->epoch,
+             (unsigned long long)++b->sid_counter);
+  else if (strlen(given) > SCHED_ID_MAX)
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, "submission id longer than 128 bytes");
+  else
+    snprintf(sid, sizeof sid, "%s", given);
+  client_key(p, client, sizeof client);
+  /* the package must be named by its manifest and be here in full */
+  char ph[JP_PROTO_HASH_LEN + 1];
+  if (jp_problem_hash(&m->u.submit.problem, ph, err, sizeof err) < 0)
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
+  if (strcmp(ph, m->u.submit.problem.hash))
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, "problem.hash does not match the manifest (PROTOCOL.md 4.2)");
+  size_t nmiss = 0;
+  for (size_t i = 0; i < m->u.submit.problem.nfiles; i++)
+    if (!blobstore_has(&b->bs, m->u.submit.problem.files[i].sha256)) nmiss++;
+  if (nmiss) {
+    const char **miss = calloc(nmiss, sizeof *miss);
+    if (!miss) return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "broker out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < m->u.submit.problem.nfiles; i++)
+      if (!blobstore_has(&b->bs, m->u.submit.problem.files[i].sha256)) miss[k++] = m->u.submit.problem.files[i].sha256;
+    struct jp_msg r = {.type = JP_MSG_BLOBS_MISSING, .rid = m->rid};
+    r.u.blobs_missing.hashes = miss;
+    r.u.blobs_missing.n = k;
+    send_msg(b, b->cs, p, &r);
+    free(miss);
+    return;
+  }
+  struct jp_msg pm = {.type = JP_MSG_SUBMIT};
+  pm.u.submit = m->u.submit;
+  pm.u.submit.sid = sid;
+  void *payload;
+  size_t len;
+  if (jp_msg_encode(&pm, &payload, &len, err, sizeof err) < 0)
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
+  struct sched_job *job;
+  int rc = sched_add(b->s, sid, client, (int)m->u.submit.priority, m->u.submit.lang, 0, payload, len,
+                     &job, err, sizeof err);
+  if (rc == SCHED_DUPLICATE &&
+      (job->payload_len != len || memcmp(job->payload, payload, len))) {
+    free(payload);
+    return send_error(b, b->cs, p, m->rid, JP_E_FORBIDDEN, "sid already used for different content");
+  }
+  if (rc != SCHED_ADDED) free(payload);
+  if (rc == SCHED_FULL)
+    return send_error(b, b->cs, p, m->rid, JP_E_QUEUE_FULL,
+                      "queue full: too many unfinished submissions (for this client or in all); retry later");
+  if (rc < 0) return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
+  struct pend_sub *ps;
+  PUSH(b->subs, b->nsubs, b->capsubs, ps);
+  if (!ps) {
+    if (rc == SCHED_ADDED) {
+      sched_finishing(b->s, job);
+      sched_done(b->s, job);
+    }
+    return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "broker out of memory");
+  }
+  ps->job = rc == SCHED_ADDED ? job : NULL;
+  ps->dup = rc == SCHED_DUPLICATE;
+  ps->who = *p;
+  ps->rid = m->rid;
+  snprintf(ps->sid, sizeof ps->sid, "%s", sid);
+}
+
+static enum jp_state job_state(const struct sched_job *j) {
+  return j->state == SCHED_RUNNING ? JP_ST_RUNNING : JP_ST_QUEUED;
+}
+
+static void on_result_get(struct broker *b, const struct peer *p, struct jp_msg *m) {
+  const char *sid = m->u.result_get.sid;
+  char err[256], verdict[32];
+  struct sched_job *j = sched_find(b->s, sid);
+  if (j && j->state != SCHED_FINISHING) {
+    struct jp_msg r = {.type = JP_MSG_RESULT, .rid = m->rid};
+    r.u.result.sid = sid;
+    r.u.result.state = job_state(j);
+    send_msg(b, b->cs, p, &r);
+    return;
+  }
+  int state;
+  void *blob;
+  size_t len;
+  if (journal_get(b->j, sid, &state, verdict, sizeof verdict, &blob, &len, err, sizeof err) < 0) {
+    logmsg(b, "%s", err);
+    return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "journal read failed");
+  }
+  if (state == 0) return send_error(b, b->cs, p, m->rid, JP_E_UNKNOWN_SUBMISSION, "no such submission");
+  if (state == 1 || !blob) {
+    /* journaled but not in memory: being finished in this very turn */
+    struct jp_msg r = {.type = JP_MSG_RESULT, .rid = m->rid};
+    r.u.result.sid = sid;
+    r.u.result.state = JP_ST_RUNNING;
+    send_msg(b, b->cs, p, &r);
+    free(blob);
+    return;
+  }
+  struct jp_msg r;
+  if (jp_msg_decode(blob, len, &r, NULL, err, sizeof err) < 0) {
+    free(blob);
+    logmsg(b, "stored result of %s unreadable: %s", sid, err);
+    return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "stored result unreadable");
+  }
+  r.rid = m->rid;
+  send_msg(b, b->cs, p, &r);
+  jp_msg_free(&r);
+  free(blob);
+}
+
+static void on_cancel(struct broker *b, const struct peer *p, struct jp_msg *m) {
+  const char *sid = m->u.cancel.sid;
+  struct sched_job *j = sched_find(b->s, sid);
+  if (j && j->state != SCHED_FINISHING) {
+    struct peer wp;
+    uint64_t lease = j->lease;
+    int running = j->state == SCHED_RUNNING;
+    if (running) {
+      memcpy(wp.id, j->worker->rid, j->worker->rid_len);
+      wp.len = j->worker->rid_len;
+    }
+    struct sched_job *c;
+    sched_cancel(b->s, sid, &c);
+    if (running) {
+      struct jp_msg cm = {.type = JP_MSG_CANCEL_JOB};
+      cm.u.cancel_job.sid = sid;
+      cm.u.cancel_job.lease = lease;
+      send_msg(b, b->ws, &wp, &cm);
+    }
+    add_fin(b, c, JP_ST_CANCELLED, NULL, JP_EV_CANCELLED);
+    if (b->nfins && b->fins[b->nfins - 1].job == c) {
+      struct pend_fin *f = &b->fins[b->nfins - 1];
+      f->ack_client = 1;
+      f->client = *p;
+      f->crid = m->rid;
+    }
+    return;
+  }
+  int state;
+  void *blob;
+  size_t len;
+  char verdict[32], err[256];
+  if (journal_get(b->j, sid, &state, verdict, sizeof verdict, &blob, &len, err, sizeof err) < 0)
+    return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "journal read failed");
+  free(blob);
+  if (state == 0) return send_error(b, b->cs, p, m->rid, JP_E_UNKNOWN_SUBMISSION, "no such submission");
+  /* already final (or finishing this turn): cancelling is a no-op */
+  struct jp_msg a = {.type = JP_MSG_ACK, .rid = m->rid};
+  a.u.ack.sid = sid;
+  send_msg(b, b->cs, p, &a);
+}
+
+static void on_status(struct broker *b, const struct peer *p, struct jp_msg *m) {
+  struct jp_msg r = {.type = JP_MSG_STATUS_REPLY, .rid = m->rid};
+  const char *sid = m->u.status.sid ? m->u.status.sid : "";
+  struct sched_stats st;
+  sched_stats(b->s, &st);
+  r.u.status_reply.sid = sid;
+  r.u.status_reply.queued = (uint32_t)(st.queued[0] + st.queued[1] + st.queued[2] + st.queued[3]);
+  r.u.status_reply.running = (uint32_t)st.running;
+  r.u.status_reply.workers = (uint32_t)st.workers;
+  r.u.status_reply.free_slots = (uint32_t)st.free_slots;
+  if (*sid) {
+    struct sched_job *j = sched_find(b->s, sid);
+    if (j && j->state != SCHED_FINISHING) {
+      r.u.status_reply.state = job_state(j);
+      r.u.status_reply.attempt = j->attempts;
+    } else {
+      int state;
+      void *blob;
+      size_t len;
+      char verdict[32], err[256];
+      if (journal_get(b->j, sid, &state, verdict, sizeof verdict, &blob, &len, err, sizeof err) < 0)
+        return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "journal read failed");
+      free(blob);
+      if (state == 0) return send_error(b, b->cs, p, m->rid, JP_E_UNKNOWN_SUBMISSION, "no such submission");
+      r.u.status_reply.state = state == 1 ? JP_ST_RUNNING
+                               : !strcmp(verdict, "CANCELLED") ? JP_ST_CANCELLED : JP_ST_DONE;
+    }
+  }
+  send_msg(b, b->cs, p, &r);
+}
+
+static void on_blob_have(struct broker *b, const struct peer *p, struct jp_msg *m) {
+  size_t n = m->u.blob_have.n;
+  const char **missing = calloc(n ? n : 1, sizeof *missing);
+  if (!missing) return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "broker out of memory");
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!blobstore_has(&b->bs, m->u.blob_have.hashes[i])) missing[k++] = m->u.blob_have.hashes[i];
+  struct jp_msg r = {.type = JP_MSG_BLOBS_MISSING, .rid = m->rid};
+  r.u.blobs_missing.hashes = missing;
+  r.u.blobs_missing.n = k;
+  send_msg(b, b->cs, p, &r);
+  free(missing);
+}
+
+static void on_blob_put(struct broker *b, const struct peer *p, struct jp_msg *m) {
+  char err[512];
+  if (blobstore_put(&b->bs, m->u.blob_put.sha256, m->u.blob_put.data.data, m->u.blob_put.data.len, err,
+                    sizeof err) < 0)
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
+  struct jp_msg a = {.type = JP_MSG_ACK, .rid = m->rid};
+  a.u.ack.sid = "";
+  send_msg(b, b->cs, p, &a);
+}
+
+static void on_client(struct broker *b, const struct peer *p, const void *buf, size_t len) {
+  struct jp_msg m;
+  enum jp_errcode code = JP_E_BAD_REQUEST;
+  char err[256];
+  if (jp_msg_decode(buf, len, &m, &code, err, sizeof err) < 0) {
+    if (b->cfg->verbose) logmsg(b, "client message rejected: %s", err);
+    send_error(b, b->cs, p, m.rid, code, err);
+    return;
+  }
+  if (!(jp_msg_dirs(m.type) & JP_DIR_C2B)) {
+    send_error(b, b->cs, p, m.rid, JP_E_BAD_REQUEST, "message type not accepted from clients");
+  } else {
+    switch (m.type) {
+    case JP_MSG_SUBMIT: on_submit(b, p, &m); break;
+    case JP_MSG_RESULT_GET: on_result_get(b, p, &m); break;
+    case JP_MSG_CANCEL: on_cancel(b, p, &m); break;
+    case JP_MSG_STATUS: on_status(b, p, &m); break;
+    case JP_MSG_BLOB_HAVE: on_blob_have(b, p, &m); break;
+    case JP_MSG_BLOB_PUT: on_blob_put(b, p, &m); break;
+    default: send_error(b, b->cs, p, m.rid, JP_E_BAD_REQUEST, "unexpected message"); break;
+    }
+  }
+  jp_msg_free(&m);
+}
+
+/* ---- worker messages ---- */
+
+static void on_register(struct broker *b, const struct peer *p, struct jp_msg *m, int64_t now) {
+  char err[256];
+  const struct jp_register *r = &m->u.reg;
+  struct sched_worker *old = sched_worker_find(b->s, p->id, p->len);
+  if (old) sched_worker_bye(b->s, old);
+  if (!sched_worker_hello(b->s, p->id, p->len, r->name, (int)r->slots, r->langs, (int)r->nlangs, now, err,
+                          sizeof err))
+    return send_error(b, b->ws, p, m->rid, JP_E_BAD_REQUEST, err);
+  if (b->cfg->verbose) logmsg(b, "worker %s registered with %u slots", r->name, r->slots);
+  struct jp_msg a = {.type = JP_MSG_ACK, .rid = m->rid};
+  a.u.ack.sid = "";
+  send_msg(b, b->ws, p, &a);
+  struct jp_msg h = {.type = JP_MSG_HEARTBEAT};
+  h.u.heartbeat.epoch = b->epoch;
+  send_msg(b, b->ws, p, &h);
+}
+
+static void ack_worker(struct broker *b, const struct peer *p, const char *sid, uint64_t lease) {
+  struct jp_msg a = {.type = JP_MSG_RESULT_ACK};
+  a.u.result_ack.sid = sid;
+  a.u.result_ack.lease = lease;
+  send_msg(b, b->ws, p, &a);
+}
+
+static void on_job_result(struct broker *b, const struct peer *p, struct jp_msg *m) {
+  const struct jp_job_result *r = &m->u.job_result;
+  struct sched_job *j;
+  if (sched_result(b->s, p->id, p->len, r->sid, r->lease, &j) != SCHED_RES_ACCEPT) {
+    /* late, duplicate or from before a restart: it must not make a second
+     * verdict, but the worker may forget it */
+    ack_worker(b, p, r->sid, r->lease);
+    return;
+  }
+  if (r->result.verdict == JP_V_IE && j->attempts < b->cfg->max_attempts) {
+    /* the worker could not judge it: a lost attempt, try elsewhere */
+    logmsg(b, "%s: worker reported IE on attempt %u: requeued", j->id, j->attempts);
+    sched_requeue(b->s, j);
+    struct pend_att *a;
+    PUSH(b->atts, b->natts, b->capatts, a);
+    if (a) {
+      snprintf(a->sid, sizeof a->sid, "%s", j->id);
+      a->attempts = j->attempts;
+    }
+    publish(b, j->id, JP_EV_REQUEUED, j->attempts, JP_V_NONE, 0, NULL, 0);
+    ack_worker(b, p, r->sid, r->lease);
+    return;
+  }
+  add_fin(b, j, JP_ST_DONE, &r->result, JP_EV_DONE);
+  if (b->nfins && b->fins[b->nfins - 1].job == j) {
+    struct pend_fin *f = &b->fins[b->nfins - 1];
+    f->ack_worker = 1;
+    f->worker = *p;
+    f->lease = r->lease;
+  }
+}
+
+static void on_progress(struct broker *b, const struct peer *p, struct jp_msg *m) {
+  const struct jp_progress *pr = &m->u.progress;
+  struct sched_job *j = sched_find(b->s, pr->sid);
+  if (!j || j->state != SCHED_RUNNING || j->lease != pr->lease || !j->worker ||
+      j->worker->rid_len != p->len || memcmp(j->worker->rid, p->id, p->len))
+    return; /* progress of a lease we gave up: not news */
+  publish(b, j->id, JP_EV_TEST, j->attempts, pr->test.verdict, 0, &pr->test, pr->index);
+}
+
+static void on_blob_get(struct broker *b, const struct peer *p, struct jp_msg *m) {
+  struct jp_msg r = {.type = JP_MSG_BLOB, .rid = m->rid};
+  r.u.blob.sha256 = m->u.blob_get.sha256;
+  void *data = NULL;
+  size_t len = 0;
+  char err[512];
+  /* leave room for the envelope under the frame cap */
+  if (blobstore_read(&b->bs, m->u.blob_get.sha256, JP_PROTO_MAX_FRAME - 4096, &data, &len, err, sizeof err) == 0) {
+    r.u.blob.found = true;
+    r.u.blob.data.data = data;
+    r.u.blob.data.len = len;
+  }
+  send_msg(b, b->ws, p, &r);
+  free(data);
+}
+
+static void on_worker(struct broker *b, const struct peer *p, const void *buf, size_t len, int64_t now) {
+  struct jp_msg m;
+  enum jp_errcode code = JP_E_BAD_REQUEST;
+  char err[256];
+  if (jp_msg_decode(buf, len, &m, &code, err, sizeof err) < 0) {
+    if (b->cfg->verbose) logmsg(b, "worker message rejected: %s", err);
+    send_error(b, b->ws, p, m.rid, code, err);
+    return;
+  }
+  if (!(jp_msg_dirs(m.type) & JP_DIR_W2B)) {
+    send_error(b, b->ws, p, m.rid, JP_E_BAD_REQUEST, "message type not accepted from workers");
+    jp_msg_free(&m);
+    return;
+  }
+  int known = sched_worker_find(b->s, p->id, p->len) != NULL;
+  switch (m.type) {
+  case JP_MSG_REGISTER: on_register(b, p, &m, now); break;
+  case JP_MSG_HEARTBEAT:
+    if (sched_worker_heartbeat(b->s, p->id, p->len, (int)m.u.heartbeat.free_slots, now) < 0)
+      send_error(b, b->ws, p, m.rid, JP_E_FORBIDDEN, "unknown worker: register first");
+    break;
+  case JP_MSG_JOB_RESULT: on_job_result(b, p, &m); break;
+  case JP_MSG_PROGRESS: if (known) on_progress(b, p, &m); break;
+  case JP_MSG_BLOB_GET: on_blob_get(b, p, &m); break;
+  case JP_MSG_ERROR: break;
+  default: send_error(b, b->ws, p, m.rid, JP_E_BAD_REQUEST, "unexpected message"); break;
+  }
+  jp_msg_free(&m);
+}
+
+/* ---- group commit ---- */
+
+static void count_done(struct broker *b, int64_t now) {
+  int64_t sec = now / 1000;
+  if (sec != b->sec_base) {
+    for (int64_t s = b->sec_base + 1; s <= sec && s - b->sec_base <= 16; s++) b->done_per_sec[s & 15] = 0;
+    b->sec_base = sec;
+  }
+  b->done_per_sec[sec & 15]++;
+  b->completed++;
+}
+
+static void flush(struct broker *b, int64_t now) {
+  if (!b->nsubs && !b->nfins && !b->natts) return;
+  char err[512];
+  int ok = journal_begin(b->j, err, sizeof err) == 0;
+  for (size_t i = 0; ok && i < b->nsubs; i++) {
+    struct pend_sub *ps = &b->subs[i];
+    if (!ps->job) continue;
+    struct journal_sub js = {.id = ps->job->id, .client = "", .lang = sched_lang_name(b->s, ps->job->lang),
+                             .prio = ps->job->prio, .attempts = 0, .payload = ps->job->payload,
+                             .payload_len = ps->job->payload_len};
+    char client[SCHED_ID_MAX + 1], digest[65];
+    client_key(&ps->who, client, sizeof client);
+    blob_hash(ps->job->payload, ps->job->payload_len, digest);
+    js.client = client;
+    js.digest = digest;
+    int existed, done, same;
+    if (journal_put(b->j, &js, &existed, &done, &same, err, sizeof err) < 0) ok = 0;
+    else if (existed) {
+      /* already known (finished earlier): a duplicate, or a clash */
+      sched_finishing(b->s, ps->job);
+      sched_done(b->s, ps->job);
+      ps->job = NULL;
+      ps->dup = 1;
+      ps->forbidden = !same;
+    }
+  }
+  for (size_t i = 0; ok && i < b->natts; i++)
+    if (journal_set_attempts(b->j, b->atts[i].sid, b->atts[i].attempts, err, sizeof err) < 0) ok = 0;
+  for (size_t i = 0; ok && i < b->nfins; i++) {
+    struct pend_fin *f = &b->fins[i];
+    if (journal_finish(b->j, f->job->id, f->verdict, f->blob, f->len, err, sizeof err) < 0) ok = 0;
+  }
+  if (ok && journal_commit(b->j, err, sizeof err) < 0) ok = 0;
+  if (!ok) {
+    journal_rollback(b->j);
+    logmsg(b, "journal write failed, nothing acknowledged: %s", err);
+    for (size_t i = 0; i < b->nfins; i++) {
+      sched_requeue(b->s, b->fins[i].job);
+      free(b->fins[i].blob);
+    }
+    for (size_t i = 0; i < b->nsubs; i++) {
+      struct pend_sub *ps = &b->subs[i];
+      if (ps->job) {
+        sched_finishing(b->s, ps->job);
+        sched_done(b->s, ps->job);
+      }
+      send_error(b, b->cs, &ps->who, ps->rid, JP_E_INTERNAL, "broker could not store the submission; retry");
+    }
+    b->nsubs = b->nfins = b->natts = 0;
+    return;
+  }
+  for (size_t i = 0; i < b->nsubs; i++) {
+    struct pend_sub *ps = &b->subs[i];
+    if (ps->forbidden) {
+      send_error(b, b->cs, &ps->who, ps->rid, JP_E_FORBIDDEN, "sid already used for different content");
+      continue;
+    }
+    struct jp_msg a = {.type = JP_MSG_ACK, .rid = ps->rid};
+    a.u.ack.sid = ps->sid;
+    a.u.ack.duplicate = ps->dup;
+    send_msg(b, b->cs, &ps->who, &a);
+    if (ps->job) publish(b, ps->sid, JP_EV_QUEUED, 0, JP_V_NONE, 0, NULL, 0);
+  }
+  for (size_t i = 0; i < b->nfins; i++) {
+    struct pend_fin *f = &b->fins[i];
+    struct sched_job *j = f->job;
+    publish(b, j->id, f->ev, j->attempts, f->v, f->score, NULL, 0);
+    if (f->ack_worker) ack_worker(b, &f->worker, j->id, f->lease);
+    if (f->ack_client) {
+      struct jp_msg a = {.type = JP_MSG_ACK, .rid = f->crid};
+      a.u.ack.sid = j->id;
+      send_msg(b, b->cs, &f->client, &a);
+    }
+    sched_done(b->s, j);
+    free(f->blob);
+    count_done(b, now);
+  }
+  b->nsubs = b->nfins = b->natts = 0;
+}
+
+/* ---- leases, dispatch, heartbeats ---- */
+
+static void on_expire(void *ctx, struct sched_job *j, int failed) {
+  struct broker *b = ctx;
+  if (failed) {
+    struct jp_result r = {.verdict = JP_V_IE};
+    r.compile.message = "";
+    logmsg(b, "%s: %u attempts lost their worker; giving up with IE", j->id, j->attempts);
+    add_fin(b, j, JP_ST_DONE, &r, JP_EV_DONE);
+    return;
+  }
+  if (b->cfg->verbose) logmsg(b, "%s: lease expired, requeued (attempt %u)", j->id, j->attempts);
+  struct pend_att *a;
+  PUSH(b->atts, b->natts, b->capatts, a);
+  if (a) {
+    snprintf(a->sid, sizeof a->sid, "%s", j->id);
+    a->attempts = j->attempts;
+  }
+  publish(b, j->id, JP_EV_REQUEUED, j->attempts, JP_V_NONE, 0, NULL, 0);
+}
+
+static void dispatch(struct broker *b, int64_t now) {
+  struct sched_job *j;
+  struct sched_worker *w;
+  while (sched_dispatch(b->s, now, &j, &w) == 1) {
+    struct jp_msg sm;
+    char err[256];
+    if (jp_msg_decode(j->payload, j->payload_len, &sm, NULL, err, sizeof err) < 0 || sm.type != JP_MSG_SUBMIT) {
+      logmsg(b, "%s: stored submission unreadable (%s): IE", j->id, err);
+      jp_msg_free(&sm);
+      struct sched_job *c;
+      sched_cancel(b->s, j->id, &c);
+      struct jp_result r = {.verdict = JP_V_IE};
+      r.compile.message = "";
+      add_fin(b, c, JP_ST_DONE, &r, JP_EV_DONE);
+      continue;
+    }
+    struct jp_msg jm = {.type = JP_MSG_JOB};
+    jm.u.job.lease = j->lease;
+    jm.u.job.attempt = j->attempts;
+    jm.u.job.sub = sm.u.submit;
+    struct peer p;
+    memcpy(p.id, w->rid, w->rid_len);
+    p.len = w->rid_len;
+    int rc = send_msg(b, b->ws, &p, &jm);
+    jp_msg_free(&sm);
+    if (rc < 0) {
+      /* the worker's connection is gone (or wedged): hand its jobs back */
+      logmsg(b, "worker %s unreachable; its jobs go back to the queue", w->name);
+      sched_worker_bye(b->s, w);
+      continue;
+    }
+    publish(b, j->id, JP_EV_STARTED, j->attempts, JP_V_NONE, 0, NULL, 0);
+  }
+}
+
+static void heartbeat_workers(struct broker *b) {
+  struct jp_msg h = {.type = JP_MSG_HEARTBEAT};
+  h.u.heartbeat.epoch = b->epoch;
+  void *buf;
+  size_t len;
+  if (jp_msg_encode(&h, &buf, &len, NULL, 0) < 0) return;
+  for (struct sched_worker *w = sched_workers(b->s), *n; w; w = n) {
+    n = sched_worker_next(w);
+    struct peer p;
+    memcpy(p.id, w->rid, w->rid_len);
+    p.len = w->rid_len;
+    send_raw(b->ws, &p, buf, len); /* an unreachable one just times out */
+  }
+  free(buf);
+}
+
+/* ---- recovery ---- */
+
+static int recover_one(void *ctx, const struct journal_sub *s) {
+  struct broker *b = ctx;
+  char err[256];
+  void *payload = malloc(s->payload_len ? s->payload_len : 1);
+  if (!payload) return -1;
+  memcpy(payload, s->payload, s->payload_len);
+  int rc = sched_add(b->s, s->id, s->client, s->prio, s->lang, s->attempts, payload, s->payload_len, NULL, err,
+                     sizeof err);
+  if (rc != SCHED_ADDED) {
+    free(payload);
+    logmsg(b, "recovery: cannot requeue %s: %s", s->id, rc < 0 ? err : "duplicate");
+  }
+  return 0;
+}
+
+/* ---- the loop ---- */
+
+static void teardown(struct broker *b) {
+  if (b->cs) zmq_close(b->cs);
+  if (b->ws) zmq_close(b->ws);
+  if (b->ps) zmq_close(b->ps);
+  if (b->ctx) zmq_ctx_term(b->ctx);
+  sched_free(b->s);
+  journal_close(b->j);
+  free(b->subs);
+  free(b->fins);
+  free(b->atts);
+}
+
+int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *err, size_t errlen) {
+  struct broker b = {.cfg = cfg};
+  char path[4096];
+  if (journal_open(&b.j, cfg->data, &b.epoch, err, errlen) < 0) return -1;
+  snprintf(path, sizeof path, "%s/blobs", cfg->data);
+  struct sched_cfg sc = {.lease_ms = cfg->lease_ms, .worker_timeout_ms = cfg->lease_ms,
+                         .max_attempts = cfg->max_attempts, .max_per_client = cfg->max_per_client,
+                         .max_total = cfg->max_total, .max_bytes = cfg->max_bytes};
+  if (blobstore_init(&b.bs, path, 0, err, errlen) < 0 || !(b.s = sched_new(&sc, err, errlen))) {
+    teardown(&b);
+    return -1;
+  }
+  /* leases carry the epoch in their top bits: a result for a lease of an
+   * earlier broker run can never match a lease of this one */
+  sched_set_lease_base(b.s, b.epoch << 40);
+  sched_set_force(b.s, 1);
+  if (journal_unfinished(b.j, recover_one, &b, err, errlen) < 0) {
+    teardown(&b);
+    return -1;
+  }
+  sched_set_force(b.s, 0);
+  struct sched_stats st;
+  sched_stats(b.s, &st);
+  logmsg(&b, "epoch %llu, recovered %zu unfinished submissions", (unsigned long long)b.epoch,
+         st.queued[0] + st.queued[1] + st.queued[2] + st.queued[3]);
+
+  b.ctx = zmq_ctx_new();
+  if (!b.ctx || !(b.cs = jp_socket(b.ctx, JP_SOCK_BROKER_CLIENTS, cfg->clients, NULL, err, errlen)) ||
+      !(b.ws = jp_socket(b.ctx, JP_SOCK_BROKER_WORKERS, cfg->workers, NULL, err, errlen)) ||
+      !(b.ps = jp_socket(b.ctx, JP_SOCK_BROKER_EVENTS, cfg->events, NULL, err, errlen))) {
+    teardown(&b);
+    return -1;
+  }
+  logmsg(&b, "serving clients on %s, workers on %s, events on %s", cfg->clients, cfg->workers, cfg->events);
+
+  int64_t last_tick = now_ms(), last_hb = 0;
+  b.sec_base = last_tick / 1000;
+  zmq_msg_t body;
+  while (!*stop) {
+    zmq_pollitem_t items[2] = {{b.ws, 0, ZMQ_POLLIN, 0}, {b.cs, 0, ZMQ_POLLIN, 0}};
+    if (zmq_poll(items, 2, 50) < 0 && zmq_errno() != EINTR) {
+      jp_err(err, errlen, "zmq_poll: %s", zmq_strerror(zmq_errno()));
+      teardown(&b);
+      return -1;
+    }
+    int64_t now = now_ms();
+    struct peer p;
+    for (int i = 0; i < cfg->batch; i++) {
+      int rc = recv_routed(b.ws, &p, &body);
+      if (rc == 0) break;
+      if (rc < 0) continue;
+      on_worker(&b, &p, zmq_msg_data(&body), zmq_msg_size(&body), now);
+      zmq_msg_close(&body);
+    }
+    for (int i = 0; i < cfg->batch; i++) {
+      int rc = recv_routed(b.cs, &p, &body);
+      if (rc == 0) break;
+      if (rc < 0) {
+        send_error(&b, b.cs, &p, 0, JP_E_BAD_REQUEST, "expected exactly one body frame");
+        continue;
+      }
+      on_client(&b, &p, zmq_msg_data(&body), zmq_msg_size(&body));
+      zmq_msg_close(&body);
+    }
+    if (now - last_tick >= 100) {
+      sched_tick(b.s, now, on_expire, &b);
+      last_tick = now;
+    }
+    flush(&b, now);
+    dispatch(&b, now);
+    flush(&b, now); /* IE from unreadable payloads */
+    if (now - last_hb >= cfg->heartbeat_ms) {
+      heartbeat_workers(&b);
+      last_hb = now;
+    }
+  }
+  flush(&b, now_ms());
+  logmsg(&b, "stopping");
+  teardown(&b);
+  return 0;
+}

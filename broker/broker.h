@@ -1,0 +1,28 @@
+/* broker.h — the broker's event loop: client intake with group commit,
+ * dispatch to workers, results, events. main.c parses options into this. */
+#ifndef JP_BROKER_H
+#define JP_BROKER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct broker_cfg {
+  char clients[256], workers[256], events[256], data[2048];
+  int lease_ms;            /* lease timeout (worker silence before requeue) */
+  int heartbeat_ms;        /* broker -> worker heartbeat period */
+  uint32_t max_attempts;   /* leases per submission before IE */
+  size_t max_per_client;   /* queued+running per client */
+  size_t max_total;        /* queued+running in all */
+  size_t max_bytes;        /* payload bytes held in memory */
+  int batch;               /* messages taken per socket per loop turn */
+  int verbose;
+};
+
+void broker_cfg_defaults(struct broker_cfg *c);
+
+/* Runs until *stop becomes nonzero. Returns 0 on a clean stop, -1 on a
+ * fatal error (bind failed, journal unusable) with err set. */
+int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,135 @@
+/* main.c — `judge-broker`: options and config file into broker_cfg, signals
+ * into a stop flag, then the event loop. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+#include "err.h"
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: judge-broker [--config FILE] [--clients ENDPOINT] [--workers ENDPOINT]\n"
+          "                    [--events ENDPOINT] [--data DIR] [--lease-ms N] [--max-attempts N]\n"
+          "                    [--max-per-client N] [--max-queue N] [--verbose]\n"
+          "defaults: clients tcp://*:7700, workers tcp://*:7701, events tcp://*:7702,\n"
+          "          data ./judgepool-data, lease 5000 ms, 3 attempts\n"
+          "config file: one 'key = value' per line, keys as the long options without '--'.\n");
+}
+
+static int parse_num(const char *key, const char *v, long min, long max, long *out, char *err, size_t errlen) {
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (!*v || *end || n < min || n > max)
+    return jp_err(err, errlen, "%s: '%s' is not a number in %ld..%ld", key, v, min, max);
+  *out = n;
+  return 0;
+}
+
+static int set_key(struct broker_cfg *c, const char *key, const char *v, char *err, size_t errlen) {
+  long n;
+  if (!strcmp(key, "clients")) snprintf(c->clients, sizeof c->clients, "%s", v);
+  else if (!strcmp(key, "workers")) snprintf(c->workers, sizeof c->workers, "%s", v);
+  else if (!strcmp(key, "events")) snprintf(c->events, sizeof c->events, "%s", v);
+  else if (!strcmp(key, "data")) snprintf(c->data, sizeof c->data, "%s", v);
+  else if (!strcmp(key, "lease-ms")) {
+    if (parse_num(key, v, 100, 3600000, &n, err, errlen) < 0) return -1;
+    c->lease_ms = (int)n;
+  } else if (!strcmp(key, "max-attempts")) {
+    if (parse_num(key, v, 1, 100, &n, err, errlen) < 0) return -1;
+    c->max_attempts = (uint32_t)n;
+  } else if (!strcmp(key, "max-per-client")) {
+    if (parse_num(key, v, 1, 10000000, &n, err, errlen) < 0) return -1;
+    c->max_per_client = (size_t)n;
+  } else if (!strcmp(key, "max-queue")) {
+    if (parse_num(key, v, 1, 10000000, &n, err, errlen) < 0) return -1;
+    c->max_total = (size_t)n;
+  } else if (!strcmp(key, "verbose")) c->verbose = 1;
+  else return jp_err(err, errlen, "unknown setting '%s'", key);
+  return 0;
+}
+
+static int load_config(struct broker_cfg *c, const char *path, char *err, size_t errlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) return jp_errno(err, errlen, "opening config %s", path);
+  char line[1024];
+  int no = 0;
+  while (fgets(line, sizeof line, f)) {
+    no++;
+    char *s = line + strspn(line, " \t");
+    if (*s == '#' || *s == '\n' || !*s) continue;
+    char *eq = strchr(s, '=');
+    if (!eq) {
+      fclose(f);
+      return jp_err(err, errlen, "%s:%d: expected 'key = value'", path, no);
+    }
+    *eq = 0;
+    char *k = s, *v = eq + 1;
+    for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
+    v += strspn(v, " \t");
+    for (char *e = v + strlen(v); e > v && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
+    char sub[256];
+    if (set_key(c, k, v, sub, sizeof sub) < 0) {
+      fclose(f);
+      return jp_err(err, errlen, "%s:%d: %s", path, no, sub);
+    }
+  }
+  fclose(f);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"config", required_argument, 0, 'c'},   {"clients", required_argument, 0, 'C'},
+      {"workers", required_argument, 0, 'W'},  {"events", required_argument, 0, 'E'},
+      {"data", required_argument, 0, 'd'},     {"lease-ms", required_argument, 0, 'l'},
+      {"max-attempts", required_argument, 0, 'a'}, {"max-per-client", required_argument, 0, 'p'},
+      {"max-queue", required_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'},
+      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+  struct broker_cfg cfg;
+  broker_cfg_defaults(&cfg);
+  char err[1024];
+  /* the config file first, so command-line options override it */
+  for (int i = 1; i < argc - 1; i++)
+    if (!strcmp(argv[i], "--config") && load_config(&cfg, argv[i + 1], err, sizeof err) < 0) {
+      fprintf(stderr, "judge-broker: %s\n", err);
+      return 2;
+    }
+  int c;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    const char *key = NULL;
+    for (const struct option *o = opts; o->name; o++)
+      if (o->val == c) key = o->name;
+    if (c == 'h') {
+      usage(stdout);
+      return 0;
+    }
+    if (c == 'c') continue;
+    if (!key) {
+      usage(stderr);
+      return 2;
+    }
+    if (set_key(&cfg, key, optarg ? optarg : "", err, sizeof err) < 0) {
+      fprintf(stderr, "judge-broker: %s\n", err);
+      return 2;
+    }
+  }
+  if (optind != argc) {
+    usage(stderr);
+    return 2;
+  }
+  struct sigaction sa = {.sa_handler = on_signal};
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  if (broker_run(&cfg, &stop, err, sizeof err) < 0) {
+    fprintf(stderr, "judge-broker: %s\n", err);
+    return 1;
+  }
+  return 0;
+}

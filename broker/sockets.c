@@ -1,0 +1,90 @@
+/* sockets.c — socket options for every role (see sockets.h). */
+#include "sockets.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "err.h"
+#include "proto.h"
+
+static int opt_int(void *s, int opt, int v) { return zmq_setsockopt(s, opt, &v, sizeof v); }
+
+void *jp_socket(void *ctx, enum jp_sock_role role, const char *endpoint, const char *routing_id,
+                char *err, size_t errlen) {
+  static const int types[] = {
+      [JP_SOCK_BROKER_CLIENTS] = ZMQ_ROUTER, [JP_SOCK_BROKER_WORKERS] = ZMQ_ROUTER,
+      [JP_SOCK_BROKER_EVENTS] = ZMQ_PUB,     [JP_SOCK_WORKER] = ZMQ_DEALER,
+      [JP_SOCK_CLIENT] = ZMQ_DEALER,         [JP_SOCK_SUBSCRIBER] = ZMQ_SUB,
+  };
+  if ((unsigned)role > JP_SOCK_SUBSCRIBER || !endpoint) {
+    jp_err(err, errlen, "socket: bad role or missing endpoint");
+    return NULL;
+  }
+  void *s = zmq_socket(ctx, types[role]);
+  if (!s) {
+    jp_err(err, errlen, "zmq_socket: %s", zmq_strerror(zmq_errno()));
+    return NULL;
+  }
+  int rc = 0;
+  /* never block process exit on unsent messages: everything that matters
+   * is journaled or kept by the worker until acknowledged */
+  rc |= opt_int(s, ZMQ_LINGER, 0);
+  /* a peer that sends a frame over the cap is disconnected by libzmq
+   * before we ever allocate it */
+  int64_t maxmsg = JP_PROTO_MAX_FRAME;
+  rc |= zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+  /* dead TCP peers (cut links) surface eventually even without traffic */
+  rc |= opt_int(s, ZMQ_TCP_KEEPALIVE, 1);
+  rc |= opt_int(s, ZMQ_TCP_KEEPALIVE_IDLE, 10);
+  rc |= opt_int(s, ZMQ_TCP_KEEPALIVE_INTVL, 2);
+  rc |= opt_int(s, ZMQ_TCP_KEEPALIVE_CNT, 3);
+  switch (role) {
+  case JP_SOCK_BROKER_CLIENTS:
+  case JP_SOCK_BROKER_WORKERS:
+    /* replies to a vanished peer fail loudly (EHOSTUNREACH) instead of
+     * vanishing; we treat that as the peer being gone */
+    rc |= opt_int(s, ZMQ_ROUTER_MANDATORY, 1);
+    /* bounded pipes: the broker's own queue (bounded by the scheduler) is
+     * where work waits, not libzmq buffers */
+    rc |= opt_int(s, ZMQ_SNDHWM, 10000);
+    rc |= opt_int(s, ZMQ_RCVHWM, 10000);
+    rc |= opt_int(s, ZMQ_SNDTIMEO, 0);
+    break;
+  case JP_SOCK_BROKER_EVENTS:
+    /* live views only; a slow subscriber loses progress, never verdicts
+     * (those are fetchable by RESULT_GET) */
+    rc |= opt_int(s, ZMQ_SNDHWM, 100000);
+    break;
+  case JP_SOCK_WORKER:
+  case JP_SOCK_CLIENT:
+    /* no parking of messages for a broker that is not connected: sends
+     * fail and the caller retries after reconnecting */
+    rc |= opt_int(s, ZMQ_IMMEDIATE, 1);
+    rc |= opt_int(s, ZMQ_RECONNECT_IVL, 100);
+    rc |= opt_int(s, ZMQ_RECONNECT_IVL_MAX, 2000);
+    rc |= opt_int(s, ZMQ_SNDHWM, 10000);
+    rc |= opt_int(s, ZMQ_RCVHWM, 10000);
+    if (routing_id)
+      rc |= zmq_setsockopt(s, ZMQ_ROUTING_ID, routing_id, strnlen(routing_id, 255));
+    break;
+  case JP_SOCK_SUBSCRIBER:
+    rc |= opt_int(s, ZMQ_RCVHWM, 100000);
+    rc |= opt_int(s, ZMQ_RECONNECT_IVL, 100);
+    rc |= opt_int(s, ZMQ_RECONNECT_IVL_MAX, 2000);
+    break;
+  }
+  if (rc != 0) {
+    jp_err(err, errlen, "setting socket options for %s: %s", endpoint, zmq_strerror(zmq_errno()));
+    zmq_close(s);
+    return NULL;
+  }
+  int bind = role <= JP_SOCK_BROKER_EVENTS;
+  if ((bind ? zmq_bind(s, endpoint) : zmq_connect(s, endpoint)) != 0) {
+    jp_err(err, errlen, "%s %s: %s (check the address; is another broker running?)",
+           bind ? "binding" : "connecting to", endpoint, zmq_strerror(zmq_errno()));
+    zmq_close(s);
+    return NULL;
+  }
+  return s;
+}

@@ -1,0 +1,100 @@
+/* pool_client.c — test driver built on the client library. Submissions are
+ * fake-runner sources whose verdict follows from their index, so a check
+ * knows exactly what a calm run gives:
+ *   pool_client submit BROKER PREFIX N [SLEEP_MS] [PRIO]  (ids PREFIX-0..N-1)
+ *   pool_client check  BROKER PREFIX N TIMEOUT_S
+ *     every id has exactly its expected final verdict; prints counts;
+ *     exit 0 only if all N match.
+ *   pool_client crash  BROKER ID    (a source that kills the worker) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jpclient.h"
+
+static const char *expected(size_t i) {
+  if (i % 5 == 1) return "WA";
+  if (i % 7 == 2) return "TLE";
+  return "AC";
+}
+
+int main(int argc, char **argv) {
+  if (argc < 4) {
+    fprintf(stderr, "usage: pool_client submit|check|crash BROKER ...\n");
+    return 2;
+  }
+  const char *mode = argv[1], *broker = argv[2];
+  char err[512];
+  struct jpc *c;
+  if (jpc_open(&c, broker, "tester", err, sizeof err) < 0) {
+    fprintf(stderr, "pool_client: %s\n", err);
+    return 2;
+  }
+  jpc_set_timeouts(c, 3000, 60000);
+  int rc = 0;
+  if (!strcmp(mode, "crash")) {
+    struct jp_source src = {.name = "main.c", .content = {(const uint8_t *)"crash", 5}};
+    struct jpc_submission s = {.sid = argv[3], .lang = "c", .contents = &src, .nsources = 1, .priority = JP_PRIO_NORMAL};
+    char sid[JP_PROTO_MAX_SID + 1];
+    if (jpc_submit(c, NULL, &s, sid, NULL, err, sizeof err) < 0) {
+      fprintf(stderr, "pool_client: %s\n", err);
+      rc = 2;
+    }
+  } else if (!strcmp(mode, "submit") && argc >= 5) {
+    size_t n = strtoul(argv[4], NULL, 10);
+    long sleep_ms = argc > 5 ? atol(argv[5]) : 0;
+    int prio = argc > 6 ? atoi(argv[6]) : JP_PRIO_NORMAL;
+    struct jpc_submission *s = calloc(n, sizeof *s);
+    struct jp_source *src = calloc(n, sizeof *src);
+    char (*text)[64] = calloc(n, 64);
+    char (*ids)[JP_PROTO_MAX_SID + 1] = calloc(n, sizeof *ids);
+    char (*out)[JP_PROTO_MAX_SID + 1] = calloc(n, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+      snprintf(ids[i], sizeof ids[i], "%s-%zu", argv[3], i);
+      snprintf(text[i], 64, "verdict=%s sleep=%ld", expected(i), sleep_ms);
+      src[i] = (struct jp_source){.name = "main.c", .content = {(const uint8_t *)text[i], strlen(text[i])}};
+      s[i] = (struct jpc_submission){.sid = ids[i], .lang = "c", .contents = &src[i], .nsources = 1,
+                                     .priority = (enum jp_priority)prio};
+    }
+    if (jpc_submit_many(c, NULL, s, n, 64, out, err, sizeof err) < 0) {
+      fprintf(stderr, "pool_client: %s\n", err);
+      rc = 2;
+    } else {
+      printf("submitted %zu\n", n);
+    }
+    free(s), free(src), free(text), free(ids), free(out);
+  } else if (!strcmp(mode, "check") && argc >= 6) {
+    size_t n = strtoul(argv[4], NULL, 10);
+    int timeout = atoi(argv[5]);
+    size_t ok = 0, wrong = 0, missing = 0;
+    char sid[JP_PROTO_MAX_SID + 1];
+    int64_t left_ms = (int64_t)timeout * 1000;
+    for (size_t i = 0; i < n; i++) {
+      snprintf(sid, sizeof sid, "%s-%zu", argv[3], i);
+      struct jp_msg r;
+      int wait = left_ms > 0 ? (int)left_ms : 1;
+      int f = jpc_result(c, sid, wait, &r, err, sizeof err);
+      if (f == 1) {
+        const char *v = r.u.result.has_result ? jp_verdict_name(r.u.result.result.verdict) : "none";
+        if (!strcmp(v, expected(i)) && r.u.result.result.ntests == 3 && r.u.result.result.max_memory_kib > 0) ok++;
+        else {
+          wrong++;
+          fprintf(stderr, "%s: got %s, expected %s\n", sid, v, expected(i));
+        }
+        jp_msg_free(&r);
+      } else {
+        missing++;
+        if (f == 0) jp_msg_free(&r);
+        fprintf(stderr, "%s: no final verdict (%s)\n", sid, f < 0 ? err : "not final");
+        left_ms = 0; /* don't wait again for every other one */
+      }
+    }
+    printf("ok %zu wrong %zu missing %zu\n", ok, wrong, missing);
+    rc = ok == n ? 0 : 1;
+  } else {
+    fprintf(stderr, "pool_client: bad arguments\n");
+    rc = 2;
+  }
+  jpc_close(c);
+  return rc;
+}

@@ -1,0 +1,214 @@
+/* cache.c — problem data cache of the worker (see cache.h). */
+#include "cache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "err.h"
+#include "sockets.h"
+
+int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, void *zctx, const char *broker,
+                char *err, size_t errlen) {
+  if (strlen(root) > 1500 || strlen(broker) >= sizeof c->broker)
+    return jp_err(err, errlen, "cache directory or broker endpoint too long");
+  snprintf(c->root, sizeof c->root, "%s", root);
+  snprintf(c->broker, sizeof c->broker, "%s", broker);
+  c->zctx = zctx;
+  if (mkdir(root, 0700) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating cache %s", root);
+  char p[4096];
+  snprintf(p, sizeof p, "%s/problems", root);
+  if (mkdir(p, 0700) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", p);
+  snprintf(p, sizeof p, "%s/jobs", root);
+  if (mkdir(p, 0700) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", p);
+  snprintf(p, sizeof p, "%s/blobs", root);
+  return blobstore_init(&c->bs, p, max_bytes, err, errlen);
+}
+
+/* relative, no empty, "." or ".." component, printable */
+static int safe_relpath(const char *p) {
+  if (!p || !*p || *p == '/' || strlen(p) > JP_PROTO_MAX_PATH) return 0;
+  const char *s = p;
+  while (*s) {
+    const char *e = strchr(s, '/');
+    size_t n = e ? (size_t)(e - s) : strlen(s);
+    if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return 0;
+    for (size_t i = 0; i < n; i++)
+      if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return 0;
+    s += n;
+    if (*s == '/') s++;
+  }
+  return 1;
+}
+
+static int mkdirs_for(char *path) {
+  for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+    *s = 0;
+    int rc = mkdir(path, 0755);
+    *s = '/';
+    if (rc < 0 && errno != EEXIST) return -1;
+  }
+  return 0;
+}
+
+static int fetch(struct wcache *c, void *sock, const char *hash, char *err, size_t errlen) {
+  static uint64_t rid;
+  for (int attempt = 0; attempt < 3; attempt++) {
+    struct jp_msg m = {.type = JP_MSG_BLOB_GET, .rid = ++rid};
+    m.u.blob_get.sha256 = hash;
+    void *buf;
+    size_t len;
+    if (jp_msg_encode(&m, &buf, &len, err, errlen) < 0) return -1;
+    int rc = zmq_send(sock, buf, len, 0);
+    free(buf);
+    if (rc < 0) continue;
+    zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+    int64_t deadline = 30000;
+    while (deadline > 0) {
+      if (zmq_poll(&it, 1, 1000) <= 0) {
+        deadline -= 1000;
+        continue;
+      }
+      zmq_msg_t z;
+      zmq_msg_init(&z);
+      if (zmq_msg_recv(&z, sock, 0) < 0) {
+        zmq_msg_close(&z);
+        break;
+      }
+      struct jp_msg r;
+      int ok = jp_msg_decode(zmq_msg_data(&z), zmq_msg_size(&z), &r, NULL, err, errlen) == 0;
+      int done = 0, failed = 0;
+      if (ok && r.type == JP_MSG_BLOB && !strcmp(r.u.blob.sha256, hash)) {
+        done = 1;
+        if (!r.u.blob.found) failed = jp_err(err, errlen, "broker has no blob %.16s... (resubmit the problem)", hash);
+        else if (blobstore_put(&c->bs, hash, r.u.blob.data.data, r.u.blob.data.len, err, errlen) < 0) failed = -1;
+      }
+      jp_msg_free(&r);
+      zmq_msg_close(&z);
+      if (done) return failed ? -1 : 0;
+    }
+  }
+  return jp_err(err, errlen, "fetching blob %.16s... from %s timed out", hash, c->broker);
+}
+
+int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size_t dirlen, char *err,
+                   size_t errlen) {
+  /* our own key over the manifest: a client cannot make two different
+   * packages share a directory by reusing a hash */
+  size_t mlen = 1;
+  for (size_t i = 0; i < p->nfiles; i++) {
+    if (!safe_relpath(p->files[i].path) || !blob_hash_valid(p->files[i].sha256))
+      return jp_err(err, errlen, "problem manifest entry %zu has an unsafe path or bad hash", i);
+    mlen += strlen(p->files[i].path) + 66;
+  }
+  char *man = malloc(mlen);
+  if (!man) return jp_errno(err, errlen, "allocating manifest");
+  size_t o = 0;
+  for (size_t i = 0; i < p->nfiles; i++)
+    o += (size_t)sprintf(man + o, "%s%c%s%c", p->files[i].path, 0, p->files[i].sha256, 0);
+  char key[65];
+  blob_hash(man, o, key);
+  free(man);
+  if ((size_t)snprintf(dir, dirlen, "%s/problems/%s", c->root, key) >= dirlen)
+    return jp_err(err, errlen, "cache path too long");
+  if (access(dir, F_OK) == 0) {
+    utimensat(AT_FDCWD, dir, NULL, 0);
+    return 0;
+  }
+  void *sock = NULL;
+  for (size_t i = 0; i < p->nfiles; i++) {
+    if (blobstore_has(&c->bs, p->files[i].sha256)) continue;
+    if (!sock && !(sock = jp_socket(c->zctx, JP_SOCK_WORKER, c->broker, NULL, err, errlen))) return -1;
+    if (fetch(c, sock, p->files[i].sha256, err, errlen) < 0) {
+      zmq_close(sock);
+      return -1;
+    }
+  }
+  if (sock) zmq_close(sock);
+  static unsigned long seq;
+  char tmp[4200], src[4096], dst[8400];
+  snprintf(tmp, sizeof tmp, "%s.tmp.%d.%lu", dir, (int)getpid(), __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+  if (mkdir(tmp, 0755) < 0) return jp_errno(err, errlen, "creating %s", tmp);
+  for (size_t i = 0; i < p->nfiles; i++) {
+    blobstore_path(&c->bs, p->files[i].sha256, src, sizeof src);
+    if ((size_t)snprintf(dst, sizeof dst, "%s/%s", tmp, p->files[i].path) >= sizeof dst || mkdirs_for(dst) < 0 ||
+        (link(src, dst) < 0 && errno != EEXIST)) {
+      jp_errno(err, errlen, "linking %s into the problem directory", p->files[i].path);
+      wcache_rmtree(tmp);
+      return -1;
+    }
+  }
+  if (rename(tmp, dir) < 0) {
+    int e = errno;
+    wcache_rmtree(tmp);
+    /* another slot assembled the same package first: use theirs */
+    if ((e == EEXIST || e == ENOTEMPTY) && access(dir, F_OK) == 0) return 0;
+    errno = e;
+    return jp_errno(err, errlen, "renaming %s", tmp);
+  }
+  return 0;
+}
+
+int wcache_sources(const struct jp_submit *s, const char *jobdir, char (*paths)[4096], size_t maxn,
+                   char *err, size_t errlen) {
+  if (mkdir(jobdir, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", jobdir);
+  if (s->nsources > maxn) return jp_err(err, errlen, "too many source files (%zu)", s->nsources);
+  for (size_t i = 0; i < s->nsources; i++) {
+    const char *name = s->sources[i].name;
+    if (!safe_relpath(name) || strchr(name, '/'))
+      return jp_err(err, errlen, "source file name '%.64s' must be a plain file name", name ? name : "");
+    if ((size_t)snprintf(paths[i], 4096, "%s/%s", jobdir, name) >= 4096) return jp_err(err, errlen, "path too long");
+    int fd = open(paths[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return jp_errno(err, errlen, "creating %s", paths[i]);
+    const uint8_t *d = s->sources[i].content.data;
+    size_t left = s->sources[i].content.len;
+    while (left) {
+      ssize_t n = write(fd, d, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        close(fd);
+        return jp_errno(err, errlen, "writing %s", paths[i]);
+      }
+      d += n;
+      left -= (size_t)n;
+    }
+    close(fd);
+  }
+  return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  remove(path);
+  return 0;
+}
+
+void wcache_rmtree(const char *dir) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS); }
+
+void wcache_trim(struct wcache *c) {
+  if (!c->bs.max_bytes) return;
+  char p[4096];
+  snprintf(p, sizeof p, "%s/problems", c->root);
+  DIR *d = opendir(p);
+  if (d) {
+    struct dirent *e;
+    time_t old = time(NULL) - 3600;
+    while ((e = readdir(d))) {
+      if (e->d_name[0] == '.') continue;
+      char q[8192];
+      struct stat st;
+      snprintf(q, sizeof q, "%s/%s", p, e->d_name);
+      if (lstat(q, &st) == 0 && S_ISDIR(st.st_mode) && st.st_mtime < old) wcache_rmtree(q);
+    }
+    closedir(d);
+  }
+  blobstore_evict(&c->bs, NULL, 0);
+}

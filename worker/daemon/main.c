@@ -1,0 +1,155 @@
+/* main.c — `judge-worker`: options, signals, runner choice, then the loop. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "worker.h"
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: judge-worker [--config FILE] --broker ENDPOINT [--slots N] [--cache DIR] [--name NAME]\n"
+          "                    [--languages c,cpp,...] [--runner judge|fake|null] [--cache-mb N]\n"
+          "                    [--drain-seconds N] [--verbose]\n"
+          "--runner null answers AC at once (benchmarks); fake judges from the source text (tests).\n"
+          "config file: one 'key = value' per line, keys as the long options without '--'.\n");
+}
+
+static char langbuf[1024];
+
+static int set_key(struct worker_cfg *c, const char **runner, const char *k, const char *v, char *err,
+                   size_t errlen) {
+  char *end;
+  if (!strcmp(k, "broker")) snprintf(c->broker, sizeof c->broker, "%s", v);
+  else if (!strcmp(k, "name")) snprintf(c->name, sizeof c->name, "%s", v);
+  else if (!strcmp(k, "cache")) snprintf(c->cache, sizeof c->cache, "%s", v);
+  else if (!strcmp(k, "slots")) {
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < 1 || n > 256) return jp_err(err, errlen, "--slots must be 1..256");
+    c->slots = (int)n;
+  } else if (!strcmp(k, "cache-mb")) {
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < 1 || n > 10000000) return jp_err(err, errlen, "--cache-mb must be a positive number");
+    c->cache_bytes = (uint64_t)n << 20;
+  } else if (!strcmp(k, "drain-seconds")) {
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < 0 || n > 86400) return jp_err(err, errlen, "--drain-seconds must be 0..86400");
+    c->drain_ms = (int)n * 1000;
+  } else if (!strcmp(k, "runner")) {
+    static char r[16];
+    snprintf(r, sizeof r, "%s", v);
+    *runner = r;
+  } else if (!strcmp(k, "languages")) {
+    snprintf(langbuf, sizeof langbuf, "%s", v);
+    c->nlangs = 0;
+    for (char *save, *t = strtok_r(langbuf, ",", &save); t && c->nlangs < JP_PROTO_MAX_LANGS;
+         t = strtok_r(NULL, ",", &save))
+      c->langs[c->nlangs++] = t;
+  } else if (!strcmp(k, "verbose")) c->verbose = 1;
+  else return jp_err(err, errlen, "unknown setting '%s'", k);
+  return 0;
+}
+
+static int load_config(struct worker_cfg *c, const char **runner, const char *path, char *err, size_t errlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) return jp_errno(err, errlen, "opening config %s", path);
+  char line[1024];
+  int no = 0;
+  while (fgets(line, sizeof line, f)) {
+    no++;
+    char *s = line + strspn(line, " \t");
+    if (*s == '#' || *s == '\n' || !*s) continue;
+    char *eq = strchr(s, '=');
+    if (!eq) {
+      fclose(f);
+      return jp_err(err, errlen, "%s:%d: expected 'key = value'", path, no);
+    }
+    *eq = 0;
+    char *v = eq + 1;
+    for (char *e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
+    v += strspn(v, " \t");
+    for (char *e = v + strlen(v); e > v && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
+    char sub[256];
+    if (set_key(c, runner, s, v, sub, sizeof sub) < 0) {
+      fclose(f);
+      return jp_err(err, errlen, "%s:%d: %s", path, no, sub);
+    }
+  }
+  fclose(f);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"config", required_argument, 0, 'c'}, {"broker", required_argument, 0, 'b'},
+      {"slots", required_argument, 0, 's'},  {"cache", required_argument, 0, 'C'},
+      {"name", required_argument, 0, 'n'},   {"languages", required_argument, 0, 'L'},
+      {"runner", required_argument, 0, 'r'}, {"cache-mb", required_argument, 0, 'm'},
+      {"drain-seconds", required_argument, 0, 'D'}, {"verbose", no_argument, 0, 'v'},
+      {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+  struct worker_cfg cfg = {.slots = 1, .drain_ms = 60000, .cache_bytes = 4ULL << 30};
+  char host[64] = "worker";
+  gethostname(host, sizeof host - 1);
+  snprintf(cfg.name, sizeof cfg.name, "%s-%d", host, (int)getpid());
+  snprintf(cfg.cache, sizeof cfg.cache, "/var/cache/judgepool/worker");
+  const char *runner_name = "judge";
+  char err[1024];
+  set_key(&cfg, &runner_name, "languages", "c,cpp,python3,java,go,rust,kotlin", err, sizeof err);
+  for (int i = 1; i < argc - 1; i++)
+    if (!strcmp(argv[i], "--config") && load_config(&cfg, &runner_name, argv[i + 1], err, sizeof err) < 0) {
+      fprintf(stderr, "judge-worker: %s\n", err);
+      return 2;
+    }
+  int c;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'h') {
+      usage(stdout);
+      return 0;
+    }
+    if (c == 'c') continue;
+    const char *key = NULL;
+    for (const struct option *o = opts; o->name; o++)
+      if (o->val == c) key = o->name;
+    if (!key) {
+      usage(stderr);
+      return 2;
+    }
+    if (set_key(&cfg, &runner_name, key, optarg ? optarg : "", err, sizeof err) < 0) {
+      fprintf(stderr, "judge-worker: %s\n", err);
+      return 2;
+    }
+  }
+  if (optind != argc || !cfg.broker[0]) {
+    usage(stderr);
+    return 2;
+  }
+  struct runner runner;
+  if (!strcmp(runner_name, "null")) runner_null(&runner);
+  else if (!strcmp(runner_name, "fake")) runner_fake(&runner);
+  else if (!strcmp(runner_name, "judge")) {
+    if (runner_judge(&runner, cfg.cache, err, sizeof err) < 0) {
+      fprintf(stderr, "judge-worker: %s\n", err);
+      return 1;
+    }
+  } else {
+    fprintf(stderr, "judge-worker: unknown runner '%s' (judge, fake, null)\n", runner_name);
+    return 2;
+  }
+  struct sigaction sa = {.sa_handler = on_signal};
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  int rc = worker_run(&cfg, &runner, &stop, err, sizeof err);
+  if (runner.close) runner.close(runner.state);
+  if (rc < 0) {
+    fprintf(stderr, "judge-worker: %s\n", err);
+    return 1;
+  }
+  return 0;
+}
