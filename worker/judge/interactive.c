@@ -17,21 +17,30 @@
 #include "pkgfs.h"
 #include "verdict.h"
 
+/* The box does not report when a run ended, only how long it took, so the
+ * end is estimated as (time just before box_start) + wall time. The error
+ * is the start-up cost of a box (about a millisecond); the validator only
+ * counts as first when it ended clearly (ORDER_MARGIN_MS) before the
+ * submission, so an interactor that exits because the submission was just
+ * killed is never mistaken for one that gave WA first. */
+#define ORDER_MARGIN_MS 20.0
+
 struct waiter {
   struct box_proc *proc;
   struct box_result res;
-  struct timespec done;
+  double t_start;
 };
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 static void *wait_thread(void *arg) {
   struct waiter *w = arg;
   box_wait(w->proc, &w->res);
-  clock_gettime(CLOCK_MONOTONIC, &w->done);
   return NULL;
-}
-
-static int before(const struct timespec *a, const struct timespec *b) {
-  return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
 void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct judge_test_result *r, int *has_score,
@@ -102,11 +111,13 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
   memset(&vw, 0, sizeof vw);
   memset(&sw, 0, sizeof sw);
   char err[256];
+  vw.t_start = now_ms();
   if (box_start(c->vb, &vspec, &vw.proc, err, sizeof err) < 0 && !vw.proc) {
     snprintf(r->message, sizeof r->message, "cannot start the interactor: %s", err);
     free(vargv);
     goto close_pipes;
   }
+  sw.t_start = now_ms();
   if (box_start(c->b, &sspec, &sw.proc, err, sizeof err) < 0 && !sw.proc) {
     snprintf(r->message, sizeof r->message, "cannot start the submission: %s", err);
     /* the interactor sees EOF once our pipe ends close, and exits */
@@ -140,8 +151,8 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
   r->exit_code = sw.res.exit_code;
   r->signal = sw.res.signal;
   snprintf(r->syscall, sizeof r->syscall, "%s", sw.res.status == BOX_SV ? sw.res.syscall : "");
-  struct inter_outcome o = {sw.res.status, vw.res.status, vw.res.exit_code, vw.res.signal,
-                            before(&vw.done, &sw.done)};
+  int val_first = vw.t_start + vw.res.wall_ms + ORDER_MARGIN_MS < sw.t_start + sw.res.wall_ms;
+  struct inter_outcome o = {sw.res.status, vw.res.status, vw.res.exit_code, vw.res.signal, val_first};
   char why[200];
   r->verdict = verdict_interactive(&o, why, sizeof why);
   char text[JUDGE_MESSAGE_MAX];

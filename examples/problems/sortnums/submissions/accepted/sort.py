@@ -1,0 +1,2 @@
+input()
+print("\n".join(map(str, sorted(map(int, input().split())))))
