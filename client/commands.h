@@ -12,5 +12,6 @@ int cmd_status(int argc, char **argv); /* judge status: the pool or one submissi
 int cmd_watch(int argc, char **argv);  /* judge watch: live progress of a submission */
 int cmd_result(int argc, char **argv); /* judge result: a stored verdict */
 int cmd_cancel(int argc, char **argv); /* judge cancel: drop a submission */
+int cmd_keygen(int argc, char **argv); /* judge keygen: a CURVE key pair */
 
 #endif

@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"watch", cmd_watch, "follow a submission's tests live until its verdict"},
     {"result", cmd_result, "print a submission's stored verdict"},
     {"cancel", cmd_cancel, "cancel a queued or running submission"},
+    {"keygen", cmd_keygen, "make a CURVE key pair (certificates) for the pool"},
 };
 
 static void usage(FILE *f) {
