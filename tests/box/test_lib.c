@@ -142,6 +142,7 @@ static void interactive(void **state) {
   const char *const chatty[] = {"/usr/bin/yes", NULL};
   pair(deaf, chatty, r);
   assert_int_equal(r[0].status, BOX_OK);
+  assert_true(r[0].end_ms > r[0].start_ms && r[0].end_ms <= r[1].end_ms); /* the interactor ended first */
   assert_int_equal(r[1].status, BOX_RTE);
   assert_int_equal(r[1].signal, SIGPIPE);
   /* Both wait for each other: the deadlock ends by the wall limit (the

@@ -3,6 +3,8 @@
  * changes, i386 and x32 calls; strict kills what is not on its list; the
  * NOTIFY form names the call to the listener; syscall names resolve. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -134,6 +136,63 @@ static int do_listener_filter(void) {
   return 0;
 }
 
+/* Locks on host-shared inodes are no-ops: the call "succeeds" but a
+ * process outside the filter can still take the lock. */
+static int do_lock_and_hold(void) {
+  int fd = open("/bin/sh", O_RDONLY);
+  if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0)
+    return 1;
+  struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+  if (fcntl(fd, F_SETLK, &fl) != 0 || fcntl(fd, F_OFD_SETLK, &fl) != 0)
+    return 2;
+  int pid = fork();
+  if (pid == 0)
+    _exit(0);
+  return 0;
+}
+static void locks_are_noops(void **state) {
+  (void)state;
+  struct policy_bpf b;
+  char err[256];
+  assert_int_equal(policy_build(BOX_POLICY_DEFAULT, POLICY_DENY_KILL, &b, err, sizeof err), 0);
+  int go[2];
+  assert_int_equal(pipe(go), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    close(go[0]);
+    if (install(&b, 0) < 0)
+      _exit(100);
+    int rc = do_lock_and_hold();
+    if (write(go[1], &rc, sizeof rc) != sizeof rc)
+      _exit(101);
+    pause(); /* hold the "lock" until killed */
+    _exit(0);
+  }
+  close(go[1]);
+  int rc = -1;
+  assert_int_equal(read(go[0], &rc, sizeof rc), sizeof rc);
+  assert_int_equal(rc, 0);
+  int fd = open("/bin/sh", O_RDONLY);
+  assert_true(fd >= 0);
+  assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0); /* not held by the filtered child */
+  flock(fd, LOCK_UN);
+  close(fd);
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  close(go[0]);
+  policy_free(&b);
+}
+
+static int do_strict_lock(void) {
+  struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+  fcntl(0, F_SETLK, &fl);
+  return 0;
+}
+static int do_strict_fcntl(void) {
+  return fcntl(1, F_GETFL) >= 0 && fcntl(1, F_DUPFD_CLOEXEC, 3) >= 0 ? 0 : 1;
+}
+
 static void builds_and_loads(void **state) {
   (void)state;
   box_policy ps[] = {BOX_POLICY_DEFAULT, BOX_POLICY_STRICT};
@@ -181,6 +240,8 @@ static void strict_denies(void **state) {
   assert_sigsys(under(BOX_POLICY_STRICT, do_clone3));
   assert_sigsys(under(BOX_POLICY_STRICT, do_ptrace));
   assert_sigsys(under(BOX_POLICY_STRICT, do_i386));
+  assert_sigsys(under(BOX_POLICY_STRICT, do_strict_lock));
+  assert_exit0(under(BOX_POLICY_STRICT, do_strict_fcntl));
 }
 
 /* The NOTIFY form: a filtered process forks a child that calls ptrace; the
@@ -238,7 +299,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(builds_and_loads), cmocka_unit_test(default_denies),
       cmocka_unit_test(strict_denies),    cmocka_unit_test(notify_names_the_call),
-      cmocka_unit_test(names),
+      cmocka_unit_test(names),            cmocka_unit_test(locks_are_noops),
   };
   return cmocka_run_group_tests_name("box_policy", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 # jp_box: the confinement engine (namespaces, skeleton root, seccomp,
 # supervision) on top of jp_cgroup; plus the per-run cost benchmark loop.
 add_library(jp_box STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/cgself.c
   ${CMAKE_CURRENT_LIST_DIR}/child.c
   ${CMAKE_CURRENT_LIST_DIR}/engine.c
   ${CMAKE_CURRENT_LIST_DIR}/names.c
@@ -18,4 +19,5 @@ target_link_libraries(jp_box PUBLIC jp_cgroup jp_common PkgConfig::SECCOMP Threa
 if(EXISTS ${PROJECT_SOURCE_DIR}/bench/box_loop.c)
   add_executable(box_loop ${PROJECT_SOURCE_DIR}/bench/box_loop.c)
   target_link_libraries(box_loop PRIVATE jp_box)
+  add_executable(spawn_median ${PROJECT_SOURCE_DIR}/bench/spawn_median.c)
 endif()

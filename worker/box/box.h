@@ -95,6 +95,9 @@ struct box_result {
   char syscall[48];      /* for BOX_SV: the denied call, e.g. "ptrace" or "i386:socket" */
   char message[256];     /* human explanation (why IE, why RTE, ...) */
   uint64_t output_bytes; /* stdout+stderr bytes counted by the supervisor (pumped or discarded) */
+  /* CLOCK_MONOTONIC ms (box_now_ms) when the box was started and when its
+   * init was reaped: which side of an interactive pair ended first. */
+  double start_ms, end_ms;
   uint8_t fetched[BOX_MAX_FILES_OUT]; /* 1 if files_out[i] was copied back */
 };
 
@@ -143,6 +146,7 @@ int box_wait_all(struct box_proc *const *ps, size_t n, struct box_result *res);
 int box_run(struct box *b, const struct box_spec *spec, struct box_result *res);
 
 const char *box_status_name(box_status s); /* "OK", "RTE", ... */
+double box_now_ms(void); /* CLOCK_MONOTONIC in ms, the clock of start_ms/end_ms */
 int box_status_parse(const char *name, box_status *out);
 const char *box_policy_name(box_policy p);
 int box_policy_parse(const char *name, box_policy *out);

@@ -49,7 +49,9 @@ struct child_args {
   int netns_fd;
   int stdin_fd, stdout_fd, stderr_fd; /* -1: /dev/null inside the box */
   int status_fd;           /* write end: struct box_report */
-  int sync_fd;             /* read end: one byte once the cgroup is joined */
+  int sync_fd;             /* read end: one byte once the cgroup is joined (-1: not needed) */
+  const int *cg_self_fds;  /* v1 `tasks` files init writes "0" to (moves itself) */
+  int ncg_self;
   uid_t uid;
   gid_t gid;
   uint64_t cpu_ms, stack_kib, fsize_kib;
@@ -98,6 +100,8 @@ struct box {
   struct cg *cg;
   int busy;
   int work_mounted;
+  int cg_self_fds[4];      /* see box_cg_self_fds */
+  int ncg_self;            /* -1: not opened yet */
   uint64_t input_kib;      /* pages of the files copied in this run */
   char work_dir[160];
   struct box_proc proc;
@@ -116,6 +120,10 @@ struct box_engine {
 };
 
 double box_now_ms(void);
+
+/* cgself.c: O_WRONLY fds of the group's v1 `tasks` files (0 on v2, -1 on
+ * failure: then the supervisor attaches by pid). */
+int box_cg_self_fds(struct cg *g, int *fds, int max);
 
 /* rootfs.c: the read-only skeleton root shared by every box. */
 int rootfs_ensure(const char *state_dir, const char *root, uint32_t first_uid, char *err, size_t errlen);

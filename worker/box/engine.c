@@ -54,6 +54,7 @@ static int claim_slot(struct box_engine *e, uint32_t index, struct box *b, char 
   b->index = index;
   b->lock_fd = fd;
   b->netns_fd = -1;
+  b->ncg_self = -1;
   snprintf(b->work_dir, sizeof b->work_dir, "%s/work/%u", e->state_dir, index);
   if (mkdir(b->work_dir, 0700) < 0 && errno != EEXIST)
     return jp_errno(err, errlen, "mkdir %s", b->work_dir);
@@ -68,6 +69,9 @@ static int claim_slot(struct box_engine *e, uint32_t index, struct box *b, char 
 
 static void release_slot(struct box *b) {
   workdir_cleanup(b);
+  for (int i = 0; i < b->ncg_self; i++)
+    close(b->cg_self_fds[i]);
+  b->ncg_self = -1;
   if (b->cg)
     cg_destroy(b->cg);
   if (b->netns_fd >= 0)

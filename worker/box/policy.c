@@ -3,6 +3,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -50,7 +51,7 @@ static const char *const strict_allowed[] = {
     "getrlimit", "clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep",
     "gettimeofday", "time", "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid",
     "getegid", "getrandom", "futex", "openat", "open", "access", "faccessat", "faccessat2",
-    "readlink", "readlinkat", "uname", "ioctl", "fcntl", "dup", "dup2", "dup3",
+    "readlink", "readlinkat", "uname", "ioctl", "dup", "dup2", "dup3",
     "sched_yield", "getcwd", "execve", "sysinfo", "times", "getrusage", "tgkill",
     "restart_syscall", "sched_getaffinity", "poll", "ppoll", "select", "pselect6",
     "fadvise64", "getdents64", "ftruncate", "unlink", "unlinkat", "umask", "mkdir",
@@ -112,6 +113,19 @@ static int default_rules(scmp_filter_ctx c, uint32_t deny, char *err, size_t err
       SCMP_A1(SCMP_CMP_MASKED_EQ, SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_NEW_LISTENER);
   if (add(c, deny, "seccomp", 1, &listener, err, errlen))
     return -1;
+  /* File locks: the system directories are the host's inodes, shared by
+   * every box, so a lock there is a channel between concurrent boxes and
+   * can stall host tools. Locks are no-ops that report success (ERRNO(0)
+   * skips the call): an error would make every JVM warn on stderr about
+   * its perf-data file, and a box has nobody to exclude but itself. */
+  if (add(c, SCMP_ACT_ERRNO(0), "flock", 0, NULL, err, errlen))
+    return -1;
+  static const int lock_cmds[] = {F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW};
+  for (size_t i = 0; i < sizeof lock_cmds / sizeof lock_cmds[0]; i++) {
+    struct scmp_arg_cmp cmd = SCMP_A1(SCMP_CMP_EQ, (uint64_t)lock_cmds[i]);
+    if (add(c, SCMP_ACT_ERRNO(0), "fcntl", 1, &cmd, err, errlen))
+      return -1;
+  }
   /* Typing into the caller's terminal. */
   struct scmp_arg_cmp sti = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0x5412 /* TIOCSTI */);
   struct scmp_arg_cmp lnx = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0x541C /* TIOCLINUX */);
@@ -131,6 +145,13 @@ static int strict_rules(scmp_filter_ctx c, char *err, size_t errlen) {
   for (size_t i = 0; i < sizeof strict_allowed / sizeof strict_allowed[0]; i++)
     if (add(c, SCMP_ACT_ALLOW, strict_allowed[i], 0, NULL, err, errlen))
       return -1;
+  /* fcntl without the locking commands (see default_rules): F_DUPFD ..
+   * F_SETFL, F_GETLK, F_DUPFD_CLOEXEC. */
+  struct scmp_arg_cmp low = SCMP_A1(SCMP_CMP_LE, F_GETLK);
+  struct scmp_arg_cmp dupc = SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC);
+  if (add(c, SCMP_ACT_ALLOW, "fcntl", 1, &low, err, errlen) ||
+      add(c, SCMP_ACT_ALLOW, "fcntl", 1, &dupc, err, errlen))
+    return -1;
   return 0;
 }
 

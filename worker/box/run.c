@@ -170,15 +170,23 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
     goto out;
   a.stdout_fd = outfd[0];
   a.stderr_fd = outfd[1];
-  if (pipe2(status, O_CLOEXEC) < 0 || pipe2(sync, O_CLOEXEC) < 0) {
+  int cgfd = cg_dirfd(b->cg);
+  if (cgfd < 0 && b->ncg_self < 0)
+    b->ncg_self = box_cg_self_fds(b->cg, b->cg_self_fds, 4);
+  /* The sync pipe is only needed when we must attach init by pid. */
+  int need_sync = cgfd < 0 && b->ncg_self <= 0;
+  if (pipe2(status, O_CLOEXEC) < 0 || (need_sync && pipe2(sync, O_CLOEXEC) < 0)) {
     jp_errno(err, errlen, "pipes for the box");
     goto out;
   }
   fcntl(status[0], F_SETFL, O_NONBLOCK);
   a.status_fd = status[1];
   a.sync_fd = sync[0];
+  if (cgfd < 0 && b->ncg_self > 0) {
+    a.cg_self_fds = b->cg_self_fds;
+    a.ncg_self = b->ncg_self;
+  }
 
-  int cgfd = cg_dirfd(b->cg);
   int pidfd = -1;
   struct clone_args ca;
   memset(&ca, 0, sizeof ca);
@@ -206,14 +214,14 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
   for (int i = 0; i < 2; i++)
     if (p->pump_fd[i] >= 0)
       close_fd(&outfd[i]);
-  if (cgfd < 0 && cg_attach(b->cg, p->init_pid, err, errlen)) {
+  if (need_sync && cg_attach(b->cg, p->init_pid, err, errlen)) {
     kill(p->init_pid, SIGKILL);
     waitpid(p->init_pid, NULL, 0);
     close_fd(&p->pidfd);
     close_fd(&p->status_fd);
     goto out;
   }
-  if (write(sync[1], "g", 1) != 1) {
+  if (need_sync && write(sync[1], "g", 1) != 1) {
     jp_errno(err, errlen, "releasing the box init");
     kill(p->init_pid, SIGKILL);
     waitpid(p->init_pid, NULL, 0);
@@ -395,6 +403,8 @@ static void finish(struct box_proc *p, struct box_result *res) {
       snprintf(ie, sizeof ie, "reading the cgroup counters: %s", cerr);
     }
     res->wall_ms = p->wall_ms;
+    res->start_ms = p->t_start;
+    res->end_ms = p->t_start + p->wall_ms;
     const struct box_report *r = &p->report;
     int have = p->report_got == sizeof *r && r->magic == BOX_REPORT_MAGIC;
     if (p->ie[0] && !f.ie) {
