@@ -751,9 +751,12 @@ static void dispatch(struct broker *b, int64_t now) {
     int rc = send_msg(b, b->ws, &p, &jm);
     jp_msg_free(&sm);
     if (rc < 0) {
-      /* the worker's connection is gone (or wedged): hand its jobs back */
+      /* the worker's connection is gone (or wedged). This job never
+       * reached it; the others it held are lost leases (they count, so a
+       * job that kills its workers still ends at the attempt cap) */
       logmsg(b, "worker %s unreachable; its jobs go back to the queue", w->name);
-      sched_worker_bye(b->s, w);
+      j->attempts--;
+      sched_worker_lost(b->s, w);
       continue;
     }
     publish(b, j->id, JP_EV_STARTED, j->attempts, JP_V_NONE, 0, NULL, 0);

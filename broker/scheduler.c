@@ -408,10 +408,19 @@ void sched_worker_bye(struct sched *s, struct sched_worker *w) {
   worker_remove(s, w);
 }
 
+void sched_worker_lost(struct sched *s, struct sched_worker *w) {
+  w->slots = 0;
+  w->zombies = 0;
+  free_ring_update(s, w);
+  for (struct sched_job *j = w->jobs; j; j = j->q_next) j->deadline = INT64_MIN;
+  w->last_seen = INT64_MIN / 2;
+}
+
 int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int free_slots,
                            int64_t now) {
   struct sched_worker *w = sched_worker_find(s, rid, rid_len);
   if (!w) return -1;
+  if (w->slots == 0) return -1; /* lost: it must register again */
   w->last_seen = now;
   for (struct sched_job *j = w->jobs; j; j = j->q_next) j->deadline = now + s->cfg.lease_ms;
   if (free_slots < 0) free_slots = 0;

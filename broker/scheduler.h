@@ -114,6 +114,11 @@ int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int
  * counting an attempt. */
 void sched_worker_bye(struct sched *s, struct sched_worker *w);
 
+/* A worker's connection is gone (a send failed): it gets no more work, and
+ * at the next sched_tick its jobs count as lost leases (requeue or IE, via
+ * the callback) and it is forgotten. */
+void sched_worker_lost(struct sched *s, struct sched_worker *w);
+
 /* Picks the next (job, worker) pair: highest priority first, round-robin
  * between clients inside a priority, only workers with a free slot that
  * support the language. Returns 1 with the job RUNNING under a new lease, 0

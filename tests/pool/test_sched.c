@@ -262,6 +262,25 @@ static void bye_hands_back_without_attempt(void **st) {
   sched_free(s);
 }
 
+static void lost_worker_counts_attempts(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "x", "A", SCHED_NORMAL, "c");
+  struct sched_worker *w1 = worker(s, "w1", 1, "c", NULL);
+  struct sched_job *j;
+  struct sched_worker *w;
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  sched_worker_lost(s, w1);
+  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 1, 1), -1); /* must register again */
+  expired_requeued = expired_failed = 0;
+  sched_tick(s, 1, on_expire, NULL);
+  assert_int_equal(expired_requeued, 1);
+  assert_int_equal(j->state, SCHED_QUEUED);
+  assert_int_equal(j->attempts, 1); /* the lost lease counted */
+  assert_null(sched_worker_find(s, "w1", 2));
+  sched_free(s);
+}
+
 static void many_workers_spread(void **st) {
   (void)st;
   struct sched_cfg c = cfg;
@@ -300,6 +319,7 @@ int main(void) {
       cmocka_unit_test(bounds_and_duplicates),
       cmocka_unit_test(cancel_and_zombies),
       cmocka_unit_test(bye_hands_back_without_attempt),
+      cmocka_unit_test(lost_worker_counts_attempts),
       cmocka_unit_test(many_workers_spread),
   };
   return cmocka_run_group_tests_name("pool_sched", tests, NULL, NULL);

@@ -1,0 +1,55 @@
+# lib.sh — shared helpers of the pool's shell tests: a private port range
+# and data directory per test, processes started here are tracked and killed
+# (by pid) on exit, whatever happens.
+set -uo pipefail
+BIN=${BIN:?BIN must point at the build bin directory}
+T=$(mktemp -d /tmp/jp-pool-test.XXXXXX)
+# ports: spread by pid so parallel ctest runs do not collide
+PORT=$((20000 + ($$ % 2000) * 10))
+CLIENTS=tcp://127.0.0.1:$PORT
+WORKERS=tcp://127.0.0.1:$((PORT + 1))
+EVENTS=tcp://127.0.0.1:$((PORT + 2))
+PIDS=()
+BROKER_PID=
+
+cleanup() {
+  for p in "${PIDS[@]}" $BROKER_PID; do kill -9 "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "--- $f"; tail -n 20 "$f"; done >&2; exit 1; }
+
+start_broker() { # extra args
+  "$BIN/judge-broker" --clients "$CLIENTS" --workers "$WORKERS" --events "$EVENTS" --data "$T/data" \
+    --lease-ms "${LEASE_MS:-3000}" "$@" >>"$T/broker.log" 2>&1 &
+  BROKER_PID=$!
+  # ready when it answers status
+  for _ in $(seq 50); do
+    "$BIN/judge" status --broker "$CLIENTS" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "broker did not come up"
+}
+
+start_worker() { # name, slots, extra args; sets LAST_PID
+  local name=$1 slots=$2; shift 2
+  "$BIN/judge-worker" --broker "$WORKERS" --slots "$slots" --runner fake --cache "$T/cache-$name" \
+    --name "$name" --languages c,cpp --drain-seconds 10 "$@" >>"$T/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+wait_workers() { # n: until status shows n workers
+  for _ in $(seq 100); do
+    local w
+    w=$("$BIN/judge" status --broker "$CLIENTS" 2>/dev/null | awk '/^workers/ {print $2}')
+    [ "${w:-0}" -ge "$1" ] && return 0
+    sleep 0.1
+  done
+  fail "workers did not register (wanted $1)"
+}
+
+# results stored in the journal for a prefix (exactly one row per id by schema)
+count_results() { sqlite3 "$T/data/journal.db" "select count(*) from results where id like '$1-%'"; }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# pool_e2e.sh — broker + 3 workers + 3 concurrent clients on loopback:
+# every verdict arrives with resource figures; priorities; duplicates are
+# idempotent and clashing content is refused; status/result/cancel/watch.
+. "$(dirname "$0")/lib.sh"
+start_broker
+start_worker w1 2; start_worker w2 2; start_worker w3 1
+wait_workers 3
+
+"$BIN/pool_client" submit "$CLIENTS" a 300 0 1 >"$T/a.out" 2>&1 &
+A=$!
+"$BIN/pool_client" submit "$CLIENTS" b 300 0 3 >"$T/b.out" 2>&1 &
+B=$!
+"$BIN/pool_client" submit "$CLIENTS" c 50 0 0 >"$T/c.out" 2>&1 &
+C=$!
+wait $A || fail "client a: $(cat "$T/a.out")"
+wait $B || fail "client b: $(cat "$T/b.out")"
+wait $C || fail "client c: $(cat "$T/c.out")"
+for p in a b c; do
+  n=300; [ $p = c ] && n=50
+  out=$("$BIN/pool_client" check "$CLIENTS" $p $n 60 2>&1) || fail "check $p: $out"
+  [ "$(count_results $p)" = $n ] || fail "journal has $(count_results $p) results for $p, want $n"
+done
+
+# resubmitting the same ids: acknowledged as duplicates, no new verdicts
+"$BIN/pool_client" submit "$CLIENTS" c 50 0 0 >/dev/null 2>&1 || fail "resubmit"
+[ "$(count_results c)" = 50 ] || fail "resubmit changed the result count"
+# the same id with different content is refused (sleep differs)
+"$BIN/pool_client" submit "$CLIENTS" c 1 5 0 >"$T/clash.out" 2>&1 && fail "clashing resubmit accepted"
+grep -q forbidden "$T/clash.out" || fail "clash not reported as forbidden: $(cat "$T/clash.out")"
+
+# CLI: result of a known WA (index 1), unknown id, status
+"$BIN/judge" result --broker "$CLIENTS" a-1 >"$T/r.out"; rc=$?
+[ $rc = 1 ] && grep -q "WA" "$T/r.out" && grep -q "KiB" "$T/r.out" || fail "judge result a-1: rc $rc $(cat "$T/r.out")"
+"$BIN/judge" result --broker "$CLIENTS" no-such-id >/dev/null 2>&1; [ $? = 2 ] || fail "unknown id not an error"
+"$BIN/judge" status --broker "$CLIENTS" | grep -q "^workers *3" || fail "status"
+
+# cancel: a slow job queued behind slow ones ends cancelled
+"$BIN/pool_client" submit "$CLIENTS" slow 8 1500 1 >/dev/null 2>&1 || fail "slow submit"
+"$BIN/judge" cancel --broker "$CLIENTS" slow-7 >/dev/null || fail "cancel"
+"$BIN/judge" result --broker "$CLIENTS" --wait 30 slow-7 >"$T/cancel.out" 2>&1; grep -q cancelled "$T/cancel.out" || fail "cancelled state: $(cat "$T/cancel.out")"
+# watch: live events then the final verdict
+"$BIN/pool_client" submit "$CLIENTS" w 1 1500 0 >/dev/null 2>&1 || fail "watch submit"
+timeout 30 "$BIN/judge" watch --broker "$CLIENTS" w-0 >"$T/watch.out"; rc=$?
+[ $rc = 0 ] && grep -q "AC" "$T/watch.out" || fail "watch: rc $rc $(cat "$T/watch.out")"
+"$BIN/pool_client" check "$CLIENTS" slow 7 60 >/dev/null 2>&1 || fail "slow jobs"
+kill -0 $BROKER_PID || fail "broker died"
+echo "pool_e2e: ok"
