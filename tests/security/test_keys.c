@@ -189,7 +189,7 @@ static void test_cert_hostile(void **st) {
       {"curve\n    public-key = \"%s\"\n", "no secret-key"},
       {"metadata\n    public-key = \"%s\"\n", "no public-key"},
       {"curve\n    public-key = \"%s\n", "unterminated"},
-      {"curve\n    public-key \"%s\"\n", "expected 'name = value'"},
+      {"curve\n    public-key\n", "expected 'name = value'"}, /* keys may contain '=' */
       {"curve\n    public-key = \"%s\"\n    public-key = \"%s\"\n", "given twice"},
       {"curve\n    public-key = \"%.39s\"\n", "not a 40-character"},
   };
