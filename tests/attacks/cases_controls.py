@@ -57,6 +57,11 @@ def _posture(policy):
                 probs.append(f"pid {kv.get('pid')} inside the box: no fresh pid namespace?")
         except ValueError:
             probs.append(f"bad pid {kv.get('pid')!r}")
+        try:
+            if not 0 < int(kv.get("nofile", "0")) <= 4096:
+                probs.append(f"RLIMIT_NOFILE = {kv.get('nofile')}, expected a small bound (<= 4096)")
+        except ValueError:
+            probs.append(f"bad nofile {kv.get('nofile')!r}")
         if "raised_fsize" in kv:
             probs.append("the program raised its own RLIMIT_FSIZE to unlimited (hard limit not set)")
         if "done" not in kv:

@@ -25,7 +25,6 @@ DENIED = {
     "settimeofday": "settimeofday", "clock_settime": "clock_settime", "adjtimex": "adjtimex",
     "clock_adjtime": "clock_adjtime", "sethostname": "sethostname", "setdomainname": "setdomainname",
     "iopl": "iopl", "ioperm": "ioperm", "personality": "personality",
-    "socket-inet": "socket",
 }
 
 # clone3 cannot be filtered on its flags (they sit in memory), so a box may

@@ -14,23 +14,48 @@ from harness import Case, verdict_problems
 LOCK_TARGETS = ["/etc/passwd", "/etc/ld.so.cache", "/usr/bin/env", "/bin/sh"]
 
 
+def _blocked_if_ok(*needles):
+    """The box may allow AF_INET/AF_INET6 stream and datagram sockets (the
+    JVM probes them at startup) and rely on its empty network namespace: an
+    OK run must then show the attempt failing."""
+    def check(res):
+        if res.meta.get("status") != "OK":
+            return []
+        text = res.text()
+        if any(n in text for n in needles):
+            return []
+        return [f"status OK but the output does not show the attempt failing ({needles}): {text[:200]!r}"]
+    return check
+
+
 def family_net(host):
     port = host.port
     sv = ("SV",)
+    inet = ("SV", "OK")  # see _blocked_if_ok; the host listener check is what matters
+    unreach = _blocked_if_ok("connect: Network is unreachable", "socket: ")
     return [
-        Case("tcp-loopback", "net", args=["tcp", "127.0.0.1", port], expect=sv, syscall="socket",
-             what="TCP connect to a host listener on 127.0.0.1"),
-        Case("tcp-host-ip", "net", args=["tcp", host.host_ip, port], expect=sv, syscall="socket",
-             what=f"TCP connect to the host's address {host.host_ip}"),
-        Case("udp-loopback", "net", args=["udp", "127.0.0.1", port], expect=sv, syscall="socket",
+        Case("tcp-loopback", "net", args=["tcp", "127.0.0.1", port], expect=inet, syscall="socket",
+             check=unreach, what="TCP connect to a host listener on 127.0.0.1"),
+        Case("tcp-host-ip", "net", args=["tcp", host.host_ip, port], expect=inet, syscall="socket",
+             check=unreach, what=f"TCP connect to the host's address {host.host_ip}"),
+        Case("udp-loopback", "net", args=["udp", "127.0.0.1", port], expect=inet, syscall="socket",
+             check=_blocked_if_ok("sendto: Network is unreachable", "socket: "),
              what="UDP datagrams to a host socket"),
+        Case("mptcp-loopback", "net", args=["inet", "127.0.0.1", port, 1, 262], expect=inet, syscall="socket",
+             check=unreach, what="MPTCP (SOCK_STREAM, IPPROTO_MPTCP) to the host listener"),
+        Case("sctp-seqpacket", "net", args=["inet", "127.0.0.1", port, 5, 132], expect=inet, syscall="socket",
+             check=_blocked_if_ok("connect: ", "socket: "), what="SCTP SOCK_SEQPACKET to the host"),
+        Case("inet-rdm", "net", args=["inet", "127.0.0.1", port, 4, 0], expect=inet, syscall="socket",
+             check=_blocked_if_ok("connect: ", "socket: "), what="AF_INET SOCK_RDM"),
+        Case("ping-socket", "net", args=["inet", "127.0.0.1", port, 2, 1], expect=inet, syscall="socket",
+             check=_blocked_if_ok("connect: ", "socket: "), what="unprivileged ICMP (ping) socket"),
         Case("iouring-socket", "net", args=["iouring", "127.0.0.1", port], expect=sv, syscall="io_uring",
              what="socket+connect through io_uring, behind the socket filter"),
         Case("vsock", "sysc", args=["socket-vsock"], expect=sv, syscall="socket", what="AF_VSOCK socket"),
         Case("netlink", "sysc", args=["socket-netlink"], expect=sv, syscall="socket", what="AF_NETLINK socket"),
         Case("packet", "sysc", args=["socket-packet"], expect=sv, syscall="socket", what="AF_PACKET raw socket"),
         Case("raw-icmp", "sysc", args=["socket-raw"], expect=sv, syscall="socket", what="AF_INET SOCK_RAW"),
-        Case("inet6", "sysc", args=["socket-inet6"], expect=sv, syscall="socket", what="AF_INET6 socket"),
+        Case("inet6", "sysc", args=["socket-inet6"], expect=inet, syscall="socket", what="AF_INET6 socket"),
         Case("alg", "sysc", args=["socket-alg"], expect=sv, syscall="socket", what="AF_ALG (kernel crypto)"),
         Case("socketpair-inet", "sysc", args=["socketpair-inet"], expect=("SV", "OK"),
              out_not=["SUCCEEDED"], what="socketpair(AF_INET) never yields sockets"),
@@ -47,11 +72,11 @@ def family_net(host):
     ]
 
 
-def _locks(host):
+def _locks(host, policy="default"):
     """While a box holds (or tried to hold) locks on host-shared inodes, a
     host process must still be able to take them."""
-    case = Case("locks", "locks", args=[4] + LOCK_TARGETS, opts=["--time", "1", "--wall", "8"],
-                expect=("OK", "SV"))
+    case = Case("locks", "locks", args=[4] + LOCK_TARGETS,
+                opts=["--time", "1", "--wall", "8", "--policy", policy], expect=("OK", "SV"))
     out = {}
     t = threading.Thread(target=lambda: out.setdefault("res", host.run(case)))
     t.start()
@@ -124,6 +149,8 @@ def family_kernel_objects(host):
         Case("request_key", "sysc", args=["request_key"], expect=sv, syscall="request_key", what="request_key"),
         Case("flock-host-inodes", "locks", custom=_locks,
              what="exclusive flock/fcntl locks on /etc and /usr files shared with the host"),
+        Case("flock-host-inodes-strict", "locks", custom=lambda h: _locks(h, "strict"),
+             what="the same under the strict policy"),
         Case("abstract-unix-between-boxes", "net", custom=_abstract_between_boxes,
              what="two concurrent boxes talk over an abstract unix socket"),
         Case("two-boxes-at-once", "/bin/sh", custom=_two_boxes_at_once,

@@ -27,8 +27,26 @@ def _all(*checks):
     return check
 
 
+def _count_at_most(limit):
+    """The pids limit counts processes and threads of the whole tree."""
+    def check(res):
+        for line in res.text().splitlines():
+            if line.startswith("COUNT "):
+                f = line.split()
+                procs, threads = int(f[2]), int(f[4])
+                if 1 + procs + threads > limit:
+                    return [f"{procs} children + {threads} threads + main exceed --procs {limit}"]
+                return []
+        return ["no COUNT line"]
+    return check
+
+
 def family_procs(host):
     return [
+        Case("count-procs-and-threads", "procs", args=["count"], opts=["--procs", "10", "--time", "2"],
+             check=_count_at_most(10), what="fork and pthread_create until refused: at most --procs tasks"),
+        Case("realtime-nice-oom", "procs", args=["sched"], out_has=["sched done"],
+             what="SCHED_FIFO, nice -20, oom_score_adj -1000 must all be refused"),
         Case("fork-under-procs-1", "procs", args=["forkcheck"], out_has=["fork failed"],
              what="fork() must fail with the default --procs 1"),
         Case("forkbomb", "procs", args=["bomb"], opts=["--procs", "16", "--time", "1", "--wall", "5"],

@@ -2,6 +2,8 @@
  * (TCP and UDP on 0.0.0.0:PORT) and checks afterwards that nothing arrived.
  *   tcp HOST PORT       connect() and send
  *   udp HOST PORT       sendto()
+ *   inet HOST PORT TYPE PROTO  connect() with another socket type/protocol
+ *                       on an allowed family (SCTP, MPTCP, SEQPACKET, ...)
  *   iouring HOST PORT   create the socket and connect through io_uring
  *                       (IORING_OP_SOCKET/CONNECT run behind the filter)
  *   abstract-listen NAME SEC   listen on the abstract unix socket @NAME
@@ -93,6 +95,19 @@ int main(int argc, char **argv) {
     } else {
       atk_say("connect: %s", strerror(errno));
     }
+    return 0;
+  }
+  if (!strcmp(m, "inet") && argc > 5) {
+    struct sockaddr_in a = addr_of(argv[2], argv[3]);
+    int s = socket(AF_INET, atoi(argv[4]), atoi(argv[5]));
+    if (s < 0) {
+      atk_say("socket: %s", strerror(errno));
+      return 0;
+    }
+    if (connect(s, (struct sockaddr *)&a, sizeof a) == 0)
+      ESCAPED("connected to %s:%s with type %s protocol %s", argv[2], argv[3], argv[4], argv[5]);
+    else
+      atk_say("connect: %s", strerror(errno));
     return 0;
   }
   if (!strcmp(m, "udp") && argc > 3) {

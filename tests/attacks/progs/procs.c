@@ -2,11 +2,20 @@
  *   bomb       classic while(1) fork(): the pids limit and the CPU limit of the
  *              whole tree must end it, and every process must be gone after.
  *   forkcheck  one fork() under --procs 1 must fail.
+ *   count      fork children (each pauses) until fork fails, then threads
+ *              until pthread_create fails; prints both counts and exits 0
+ *              (the box must then kill the paused children)
+ *   sched      try SCHED_FIFO, nice -20 and oom_score_adj -1000: a box
+ *              process must not outrank the host or dodge the OOM killer
  *   orphans    a child in a new session double-forks a grandchild that ignores
  *              every catchable signal and burns CPU; the parent exits after
  *              ~300 ms of wall time. The box must count the grandchild's CPU
  *              and kill it. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "atk.h"
@@ -15,8 +24,39 @@ static void ignore_all(void) {
   for (int s = 1; s < NSIG; s++) signal(s, SIG_IGN);
 }
 
+static void *parked(void *a) {
+  (void)a;
+  pause();
+  return NULL;
+}
+
 int main(int argc, char **argv) {
   const char *m = argc > 1 ? argv[1] : "";
+  if (!strcmp(m, "count")) {
+    int procs = 0, threads = 0;
+    for (; procs < 100000; procs++) {
+      pid_t p = fork();
+      if (p == 0) {
+        pause();
+        _exit(0);
+      }
+      if (p < 0) break;
+    }
+    pthread_t t;
+    for (; threads < 100000; threads++)
+      if (pthread_create(&t, NULL, parked, NULL)) break;
+    atk_say("COUNT forked %d threads %d", procs, threads);
+    _exit(0);
+  }
+  if (!strcmp(m, "sched")) {
+    struct sched_param sp = {.sched_priority = 1};
+    if (sched_setscheduler(0, SCHED_FIFO, &sp) == 0) ESCAPED("got SCHED_FIFO");
+    if (setpriority(PRIO_PROCESS, 0, -20) == 0) ESCAPED("got nice -20");
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+    if (fd >= 0 && write(fd, "-1000", 5) == 5) ESCAPED("set oom_score_adj -1000");
+    atk_say("sched done");
+    return 0;
+  }
   if (!strcmp(m, "bomb")) {
     for (;;) fork();
   }
