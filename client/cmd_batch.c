@@ -113,6 +113,7 @@ static void *worker(void *arg) {
         .sources = (const char *const *)&b->files[i],
         .nsources = 1,
         .stop_at_first_failure = b->o->stop,
+        .parallel_tests = (uint32_t)b->o->parallel,
     };
     struct judge_result res;
     char err[4096];
@@ -189,8 +190,10 @@ int cmd_batch(int argc, char **argv) {
   if (jobs < 1)
     jobs = 1;
   /* interactive problems take two boxes per submission */
+  if (o.parallel == 0)
+    o.parallel = 1;
   if (!o.cfg.box_slots)
-    o.cfg.box_slots = (uint32_t)(2 * jobs + 2);
+    o.cfg.box_slots = (uint32_t)(2 * jobs * o.parallel + 2);
   struct batch b;
   memset(&b, 0, sizeof b);
   if (local_engine_open(&b.e, &o, "batch") < 0)

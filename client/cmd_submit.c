@@ -55,6 +55,13 @@ int cmd_submit(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+  if (o.parallel == 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    o.parallel = n > 0 ? n : 1;
+  }
+  /* two boxes per test for interactive problems, plus the compile box */
+  if (!o.cfg.box_slots)
+    o.cfg.box_slots = (uint32_t)(2 * o.parallel + 2);
   struct judge_engine *e;
   if (local_engine_open(&e, &o, "submit") < 0)
     return 2;
@@ -67,6 +74,7 @@ int cmd_submit(int argc, char **argv) {
       .stop_at_first_failure = o.stop,
       .progress = on_test,
       .progress_ctx = &pr,
+      .parallel_tests = (uint32_t)o.parallel,
   };
   if (pr.tty)
     fprintf(stderr, "compiling...");

@@ -20,6 +20,8 @@ const char local_opts_help[] =
     "  --wall-multiplier X    wall-clock limit = X times the CPU limit (default 3)\n"
     "  --all-tests            run every test even after a failure\n"
     "  --stop-at-first-failure  stop at the first failure (default for pass-fail problems)\n"
+    "  --parallel N           tests of one submission run at once, each in its own box\n"
+    "                         (verdicts are the same; submit: number of cores, batch: 1)\n"
     "  --cache-dir DIR        where built output validators are cached\n"
     "                         (default /var/cache/judgepool/validators)\n";
 
@@ -67,6 +69,14 @@ int local_opt(struct local_opts *o, int opt, const char *arg, const char *cmd) {
     return 1;
   case 'C':
     o->cfg.cache_dir = arg;
+    return 1;
+  case 'P':
+    errno = 0;
+    o->parallel = strtol(arg, &end, 10);
+    if (end == arg || *end || errno || o->parallel < 1 || o->parallel > 64) {
+      fprintf(stderr, "judge %s: --parallel must be 1..64, not '%s'\n", cmd, arg);
+      return -1;
+    }
     return 1;
   default:
     return 0;

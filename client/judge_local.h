@@ -13,6 +13,7 @@ struct local_opts {
   const char *lang;
   int json;
   int stop;                 /* -1 problem default, 0 run all, 1 stop at first failure */
+  long parallel;            /* tests at once per submission; 0 = command default */
   struct judge_config cfg;
 };
 
@@ -25,7 +26,8 @@ int local_opt(struct local_opts *o, int opt, const char *arg, const char *cmd);
       {"lang", required_argument, NULL, 'l'}, {"json", no_argument, NULL, 'j'},     \
       {"languages", required_argument, NULL, 'T'}, {"time-limit", required_argument, NULL, 't'}, \
       {"wall-multiplier", required_argument, NULL, 'W'}, {"all-tests", no_argument, NULL, 'A'}, \
-      {"stop-at-first-failure", no_argument, NULL, 'S'}, {"cache-dir", required_argument, NULL, 'C'}
+      {"stop-at-first-failure", no_argument, NULL, 'S'}, {"cache-dir", required_argument, NULL, 'C'}, \
+      {"parallel", required_argument, NULL, 'P'}
 extern const char local_opts_help[];
 
 int local_engine_open(struct judge_engine **e, struct local_opts *o, const char *cmd);

@@ -219,7 +219,7 @@ int program_build(struct judge_engine *e, struct box *b, const struct lang *l, c
   };
   struct box_result res;
   memset(&res, 0, sizeof res);
-  box_run(b, &spec, &res);
+  judge_box_run(e, b, &spec, &res);
   close(logfd);
   lang_argv_free(argv);
   *cpu_ms = (uint64_t)res.cpu_ms;

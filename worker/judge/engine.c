@@ -18,6 +18,7 @@
 #include "engine_internal.h"
 #include "err.h"
 #include "pkgfs.h"
+#include "testpool.h"
 #include "verdict.h"
 
 #define SOURCE_MAX_BYTES (4u << 20)
@@ -75,6 +76,7 @@ int judge_engine_open(struct judge_engine **out, const struct judge_config *cfg,
   c->cache_dir = e->cache_dir;
   c->languages_path = NULL; /* not kept: the caller's string may go away */
   pthread_mutex_init(&e->vcache_lock, NULL);
+  pthread_mutex_init(&e->start_lock, NULL);
   int rc = cfg && cfg->languages_path ? lang_table_load_file(&e->langs, cfg->languages_path, err, errlen)
                                       : lang_table_load_builtin(&e->langs, err, errlen);
   if (rc < 0)
@@ -90,6 +92,7 @@ int judge_engine_open(struct judge_engine **out, const struct judge_config *cfg,
 fail:
   lang_table_free(&e->langs);
   pthread_mutex_destroy(&e->vcache_lock);
+  pthread_mutex_destroy(&e->start_lock);
   free(e);
   return -1;
 }
@@ -100,7 +103,30 @@ void judge_engine_close(struct judge_engine *e) {
   box_engine_close(e->box);
   lang_table_free(&e->langs);
   pthread_mutex_destroy(&e->vcache_lock);
+  pthread_mutex_destroy(&e->start_lock);
   free(e);
+}
+
+int judge_box_start(struct judge_engine *e, struct box *b, const struct box_spec *spec, struct box_proc **p,
+                    char *err, size_t errlen) {
+  pthread_mutex_lock(&e->start_lock);
+  int rc = box_start(b, spec, p, err, errlen);
+  pthread_mutex_unlock(&e->start_lock);
+  return rc;
+}
+
+void judge_box_run(struct judge_engine *e, struct box *b, const struct box_spec *spec, struct box_result *res) {
+  struct box_proc *p = NULL;
+  char err[256];
+  /* a failed start is reported by box_wait as BOX_IE */
+  judge_box_start(e, b, spec, &p, err, sizeof err);
+  if (p)
+    box_wait(p, res);
+  else {
+    memset(res, 0, sizeof *res);
+    res->status = BOX_IE;
+    snprintf(res->message, sizeof res->message, "%s", err);
+  }
 }
 
 const char *judge_lang_for_file(const struct judge_engine *e, const char *path) {
@@ -151,18 +177,34 @@ struct walk {
   const struct judge_request *req;
   size_t done;
   int stop_all;
+  struct testpool *tp; /* NULL: tests run here, one at a time */
+  unsigned char *used; /* tests whose result the walk consumed */
 };
+
+static void cancel_group(struct walk *w, const struct tgroup *g) {
+  for (size_t i = 0; i < g->nitems; i++) {
+    if (g->items[i].group)
+      cancel_group(w, g->items[i].group);
+    else if (w->tp)
+      testpool_cancel(w->tp, g->items[i].test);
+  }
+}
 
 static void run_one(struct walk *w, size_t ti, struct vres *out) {
   const struct tcase *t = &w->c->p->tests[ti];
   struct judge_test_result *r = &w->res->tests[ti];
   int has_score = 0;
   double score = 0;
-  r->message[0] = 0;
-  if (w->c->p->interactive)
-    run_test_interactive(w->c, t, r, &has_score, &score);
-  else
-    run_test(w->c, t, r, &has_score, &score);
+  if (w->tp) {
+    testpool_get(w->tp, ti, &has_score, &score);
+  } else {
+    r->message[0] = 0;
+    if (w->c->p->interactive)
+      run_test_interactive(w->c, t, r, &has_score, &score);
+    else
+      run_test(w->c, t, r, &has_score, &score);
+  }
+  w->used[ti] = 1;
   if (!isfinite(score)) {
     r->verdict = JUDGE_IE;
     snprintf(r->message, sizeof r->message, "validator gave a score that is not a finite number");
@@ -188,8 +230,13 @@ static struct vres walk_group(struct walk *w, const struct tgroup *g) {
   for (size_t i = 0; i < g->nitems; i++) {
     const struct titem *it = &g->items[i];
     kids[i] = (struct vres){JUDGE_SKIPPED, 0, it->group ? it->group->is_sample : 0};
-    if (w->stop_all || broken)
+    if (w->stop_all || broken) {
+      if (it->group)
+        cancel_group(w, it->group);
+      else if (w->tp)
+        testpool_cancel(w->tp, it->test);
       continue; /* tests stay SKIPPED */
+    }
     if (it->group) {
       kids[i] = walk_group(w, it->group);
       kids[i].is_sample = it->group->is_sample;
@@ -339,8 +386,29 @@ int judge_submission(struct judge_engine *e, const struct judge_request *req, st
     goto out;
   }
 
-  struct walk w = {&c, res, req, 0, 0};
+  struct walk w = {&c, res, req, 0, 0, NULL, calloc(p->ntests, 1)};
+  if (!w.used) {
+    jp_err(err, errlen, "out of memory");
+    goto out;
+  }
+  if (req->parallel_tests > 1 && p->ntests > 1 &&
+      testpool_start(&w.tp, &c, req->parallel_tests, res->tests, ierr, sizeof ierr) < 0)
+    w.tp = NULL; /* judge one test at a time instead */
   struct vres total = walk_group(&w, p->data);
+  testpool_finish(w.tp);
+  /* Runs done ahead of a stop are not part of the result. */
+  for (size_t i = 0; i < p->ntests; i++)
+    if (!w.used[i]) {
+      struct judge_test_result *t = &res->tests[i];
+      char name[JUDGE_NAME_MAX], group[JUDGE_NAME_MAX];
+      memcpy(name, t->name, sizeof name);
+      memcpy(group, t->group, sizeof group);
+      memset(t, 0, sizeof *t);
+      memcpy(t->name, name, sizeof name);
+      memcpy(t->group, group, sizeof group);
+      t->verdict = JUDGE_SKIPPED;
+    }
+  free(w.used);
   res->verdict = total.verdict;
   res->score = p->scoring ? total.score : (total.verdict == JUDGE_AC ? 1 : 0);
   for (size_t i = 0; i < res->ntests; i++) {

@@ -112,13 +112,13 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
   memset(&sw, 0, sizeof sw);
   char err[256];
   vw.t_start = now_ms();
-  if (box_start(c->vb, &vspec, &vw.proc, err, sizeof err) < 0 && !vw.proc) {
+  if (judge_box_start(c->e, c->vb, &vspec, &vw.proc, err, sizeof err) < 0 && !vw.proc) {
     snprintf(r->message, sizeof r->message, "cannot start the interactor: %s", err);
     free(vargv);
     goto close_pipes;
   }
   sw.t_start = now_ms();
-  if (box_start(c->b, &sspec, &sw.proc, err, sizeof err) < 0 && !sw.proc) {
+  if (judge_box_start(c->e, c->b, &sspec, &sw.proc, err, sizeof err) < 0 && !sw.proc) {
     snprintf(r->message, sizeof r->message, "cannot start the submission: %s", err);
     /* the interactor sees EOF once our pipe ends close, and exits */
     for (int i = 0; i < 2; i++) {

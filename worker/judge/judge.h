@@ -77,8 +77,12 @@ struct judge_request {
   const char *const *sources;     /* host paths */
   size_t nsources;
   int stop_at_first_failure;      /* -1 = problem default (pass-fail: yes; scoring: on_reject) */
-  judge_progress_fn progress;     /* may be NULL */
+  judge_progress_fn progress;     /* may be NULL; called in order, from the calling thread */
   void *progress_ctx;
+  /* 0 or 1: one test at a time. N > 1: up to N tests run at once in
+   * separate boxes, ahead of the in-order verdict logic (same verdicts,
+   * more throughput; costs N box slots, 2N for interactive problems). */
+  uint32_t parallel_tests;
 };
 
 struct judge_engine;

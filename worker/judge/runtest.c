@@ -144,7 +144,7 @@ static void box_validate(struct judge_ctx *c, const struct tcase *t, const char 
   };
   struct box_result res;
   memset(&res, 0, sizeof res);
-  box_run(c->b, &spec, &res);
+  judge_box_run(c->e, c->b, &spec, &res);
   free(argv);
   if (in_fd >= 0)
     close(in_fd);
@@ -231,7 +231,7 @@ void run_test(struct judge_ctx *c, const struct tcase *t, struct judge_test_resu
   };
   struct box_result res;
   memset(&res, 0, sizeof res);
-  box_run(c->b, &spec, &res);
+  judge_box_run(c->e, c->b, &spec, &res);
   close(in_fd);
   close(out_fd);
   copy_run(r, &res);
