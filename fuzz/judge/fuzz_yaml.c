@@ -14,9 +14,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* An upper bound on the lines libyaml can count: it breaks lines at \n,
+ * \r, and the UTF-8 NEL / LS / PS characters (lead bytes 0xc2, 0xe2). */
 static size_t lines_in(const uint8_t *d, size_t n) {
   size_t l = 1;
-  for (size_t i = 0; i < n; i++) l += d[i] == '\n';
+  for (size_t i = 0; i < n; i++)
+    l += d[i] == '\n' || d[i] == '\r' || d[i] == 0xc2 || d[i] == 0xe2;
   return l;
 }
 
