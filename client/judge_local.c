@@ -181,22 +181,26 @@ void result_table(FILE *f, const struct judge_result *r, int colour) {
   if (!r->compile.ok) {
     fprintf(f, "compile: %sfailed%s\n%s\n", verdict_colour(JUDGE_CE, colour), reset, r->compile.message);
   } else {
-    fprintf(f, "%-32s %-7s %8s %8s %10s  %s\n", "test", "verdict", "cpu_ms", "wall_ms", "mem_kib", "message");
+    fprintf(f, "%-32s %-7s %8s %8s %10s%s  %s\n", "test", "verdict", "cpu_ms", "wall_ms", "mem_kib",
+            r->scoring ? "    score" : "", "message");
     for (size_t i = 0; i < r->ntests; i++) {
       const struct judge_test_result *t = &r->tests[i];
       if (t->verdict == JUDGE_SKIPPED)
         continue;
       char msg[100], extra[160] = "";
       one_line(msg, sizeof msg, t->message);
-      if (t->verdict == JUDGE_SV && t->syscall[0])
+      if (t->verdict == JUDGE_SV && t->syscall[0] && !strstr(msg, t->syscall))
         snprintf(extra, sizeof extra, "syscall %s%s", t->syscall, msg[0] ? "; " : "");
       else if (t->verdict == JUDGE_RTE && t->signal)
         snprintf(extra, sizeof extra, "signal %d%s", t->signal, msg[0] ? "; " : "");
       else if (t->verdict == JUDGE_RTE)
         snprintf(extra, sizeof extra, "exit %d%s", t->exit_code, msg[0] ? "; " : "");
-      fprintf(f, "%-32s %s%-7s%s %8llu %8llu %10llu  %s%s\n", t->name, verdict_colour(t->verdict, colour),
+      char score[32] = "";
+      if (r->scoring)
+        snprintf(score, sizeof score, " %8g", t->score);
+      fprintf(f, "%-32s %s%-7s%s %8llu %8llu %10llu%s  %s%s\n", t->name, verdict_colour(t->verdict, colour),
               judge_verdict_name(t->verdict), reset, (unsigned long long)t->cpu_ms, (unsigned long long)t->wall_ms,
-              (unsigned long long)t->memory_kib, extra, msg);
+              (unsigned long long)t->memory_kib, score, extra, msg);
     }
     size_t skipped = 0;
     for (size_t i = 0; i < r->ntests; i++)

@@ -266,8 +266,11 @@ static int parse_type(struct problem *p, const struct yt_node *t, const char *fi
   size_t n = 0;
   int rc = 0;
   if (t->type == YT_SCALAR) {
-    if (flags_split(t->str, words, &n, 16, err, errlen) < 0)
-      return -1;
+    if (flags_split(t->str, words, &n, 16, err, errlen) < 0) {
+      for (size_t i = 0; i < n; i++)
+        free(words[i]);
+      return jp_err(err, errlen, "%s:%u: type has too many words", file, t->line);
+    }
   } else if (t->type == YT_SEQ) {
     for (size_t i = 0; i < t->n && i < 16; i++) {
       const char *s = yt_str(t->kids[i]);
@@ -425,6 +428,8 @@ int problem_load(struct problem *p, const char *dir, char *err, size_t errlen) {
     char *w[8];
     size_t n = 0;
     if (!s || flags_split(s, w, &n, 8, err, errlen) < 0) {
+      for (size_t i = 0; i < n; i++)
+        free(w[i]);
       jp_err(err, errlen, "%s:%u: validation must be 'default' or 'custom [interactive] [score]'", file, v->line);
       goto out;
     }
