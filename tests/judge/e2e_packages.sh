@@ -99,6 +99,24 @@ n1=$(find "$cache" -maxdepth 1 -type d | wc -l)
 n2=$(find "$cache" -maxdepth 1 -type d | wc -l)
 if [ "$n1" -ne "$n2" ]; then echo "FAIL validator cache grew on a rebuild ($n1 -> $n2)"; fail=$((fail + 1)); else echo "ok   validator cache reused"; fi
 
+# Scoring with a validator that writes score.txt: per-test scores summed.
+mk "$tmp/scored"; printf 'type: scoring\nvalidation: custom score\n' >"$tmp/scored/problem.yaml"
+printf 'on_reject: continue\n' >"$tmp/scored/data/testdata.yaml"
+printf 'hello\n' >"$tmp/scored/data/secret/2.in"; printf 'hello\n' >"$tmp/scored/data/secret/2.ans"
+mkdir -p "$tmp/scored/output_validators/v"
+cat >"$tmp/scored/output_validators/v/score.py" <<'EOF'
+import sys
+ans = open(sys.argv[2]).read().split()
+team = sys.stdin.read().split()
+if team != ans:
+    sys.exit(43)
+open(sys.argv[3] + "/score.txt", "w").write("%d\n" % (10 * len(ans[0])))
+sys.exit(42)
+EOF
+check "validator score.txt summed" 0 '"verdict":"AC","score":150' "$judge" submit --json --cache-dir "$cache" --problem "$tmp/scored" "$tmp/echo.c"
+check "scoring continues after a rejection" 0 '"verdict":"WA","score":0.*"name":"secret/2","group":"secret","verdict":"WA"' \
+  "$judge" submit --json --cache-dir "$cache" --problem "$tmp/scored" "$tmp/wrong.c"
+
 # A bad language table is refused with file and line.
 printf 'c:\n  run: [./x]\n  procs: many\n' >"$tmp/langs.yaml"
 check "bad language table" 2 "langs.yaml:3: procs" "$judge" submit --languages "$tmp/langs.yaml" --problem "$tmp/good" "$tmp/echo.c"

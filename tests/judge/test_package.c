@@ -290,6 +290,20 @@ static void test_hostile_yaml(void **s) {
   assert_true(load_fails_with("duplicate key"));
 }
 
+static void test_deep_groups(void **s) {
+  (void)s;
+  basic_package();
+  char rel[512] = "data/secret";
+  for (int i = 0; i < 12; i++)
+    strcat(rel, "/g");
+  char f[600];
+  snprintf(f, sizeof f, "%s/1.in", rel);
+  put(f, "1\n");
+  snprintf(f, sizeof f, "%s/1.ans", rel);
+  put(f, "1\n");
+  assert_true(load_fails_with("nested too deeply"));
+}
+
 static void test_lang_table(void **s) {
   (void)s;
   struct lang_table t;
@@ -359,6 +373,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_absurd_limits, setup, teardown),
       cmocka_unit_test_setup_teardown(test_escapes_and_devices, setup, teardown),
       cmocka_unit_test_setup_teardown(test_hostile_yaml, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deep_groups, setup, teardown),
       cmocka_unit_test(test_lang_table),
   };
   return cmocka_run_group_tests_name("package", tests, NULL, NULL);

@@ -94,6 +94,7 @@ static void free_list(char **v, size_t n) {
 struct loader {
   struct problem *p;
   size_t tests_cap;
+  size_t ngroups;
 };
 
 static int add_item(struct tgroup *g, struct tgroup *sub, size_t test) {
@@ -142,6 +143,8 @@ static int load_group(struct loader *L, const char *dir, const char *name, const
   struct problem *p = L->p;
   if (depth > PROBLEM_MAX_GROUP_DEPTH)
     return jp_err(err, errlen, "%s: test groups nested too deeply (at most %d levels)", dir, PROBLEM_MAX_GROUP_DEPTH);
+  if (++L->ngroups > PROBLEM_MAX_GROUPS)
+    return jp_err(err, errlen, "%s: too many test groups (at most %d)", dir, PROBLEM_MAX_GROUPS);
   struct tgroup *g = calloc(1, sizeof *g);
   if (!g)
     return jp_err(err, errlen, "out of memory");
@@ -527,7 +530,7 @@ int problem_load(struct problem *p, const char *dir, char *err, size_t errlen) {
   p->data->set = def;
   if (group_settings(p->data, p->root, data, err, errlen) < 0)
     goto out;
-  struct loader L = {p, 0};
+  struct loader L = {p, 0, 0};
   static const char *top[] = {"sample", "secret"};
   for (int i = 0; i < 2; i++) {
     char gd[PATH_MAX], gres[PATH_MAX];
