@@ -203,7 +203,7 @@ int program_build(struct judge_engine *e, struct box *b, const struct lang *l, c
       .limits = {.cpu_ms = cfg->compile_time_ms,
                  .wall_ms = cfg->compile_time_ms * 2 + 5000,
                  .memory_kib = cfg->compile_memory_mib * 1024,
-                 .output_kib = 1024 * 1024,
+                 .output_kib = 256 * 1024, /* compiler output and the work dir (Go cache, jars) */
                  .procs = l->compile_procs,
                  .open_files = 256},
       .policy = l->compile_policy == LANG_POLICY_STRICT ? BOX_POLICY_STRICT
