@@ -7,7 +7,8 @@
  *   jp_curve_server(sock, &kp, roles)   on each broker socket, before bind
  *   jp_zap_peer(zap, &msg, &peer)       on every received message
  *   jp_role_may_send(peer.role, type)   before acting on it
- *   jp_zap_reload(zap)                  on SIGHUP
+ *   jp_zap_reload(zap)                  on SIGHUP (and jp_rebind(events)
+ *                                       when it returns > 0)
  * Clients and workers: jp_cert_load_secret + jp_cert_load_public, then
  * jp_curve_client(sock, ...) before connect. SECURITY.md has the picture. */
 #ifndef JP_ZAUTH_H
@@ -73,6 +74,7 @@ int jp_keytab_parse(const char *buf, size_t len, const char *name, struct jp_key
                     char *err, size_t errlen);
 const struct jp_keyent *jp_keytab_find(const struct jp_keytab *t, const unsigned char key[32]);
 size_t jp_keytab_count(const struct jp_keytab *t);
+const struct jp_keyent *jp_keytab_at(const struct jp_keytab *t, size_t i); /* NULL past the end */
 void jp_keytab_free(struct jp_keytab *t);
 
 /* ---- the ZAP handler (zauth_zap.c) ----
@@ -84,9 +86,15 @@ struct jp_zap;
 int jp_zap_start(void *ctx, const char *keys_path, struct jp_zap **out, char *err,
                  size_t errlen);
 /* Re-reads the keys file. On error the old table stays in force (and -1
- * says why). Safe to call from any thread while the handler runs. Keys
- * removed are refused at their next handshake and by jp_zap_peer at once. */
+ * says why); otherwise returns how many keys were removed or changed role.
+ * Safe to call from any thread while the handler runs. Such keys are
+ * refused at their next handshake and by jp_zap_peer at once; a PUB socket
+ * has no per-message check, so when this returns > 0 call jp_rebind on it
+ * to make every subscriber handshake again. */
 int jp_zap_reload(struct jp_zap *z, char *err, size_t errlen);
+/* Unbinds sock's last endpoint (which ends its accepted connections) and
+ * binds endpoint again; peers reconnect by themselves and go through ZAP. */
+int jp_rebind(void *sock, const char *endpoint, char *err, size_t errlen);
 size_t jp_zap_count(struct jp_zap *z);
 /* Counts of handshakes admitted and refused since start (for logs/tests). */
 void jp_zap_stats(struct jp_zap *z, unsigned long *admitted, unsigned long *refused);

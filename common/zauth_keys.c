@@ -208,6 +208,10 @@ const struct jp_keyent *jp_keytab_find(const struct jp_keytab *t, const unsigned
 
 size_t jp_keytab_count(const struct jp_keytab *t) { return t ? t->n : 0; }
 
+const struct jp_keyent *jp_keytab_at(const struct jp_keytab *t, size_t i) {
+  return t && i < t->n ? &t->e[i] : NULL;
+}
+
 void jp_keytab_free(struct jp_keytab *t) {
   if (!t) return;
   free(t->e);

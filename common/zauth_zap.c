@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "err.h"
@@ -229,8 +230,34 @@ int jp_zap_reload(struct jp_zap *z, char *err, size_t errlen) {
   struct jp_keytab *old = z->tab;
   z->tab = t;
   pthread_mutex_unlock(&z->mu);
+  /* old is ours alone now: count the keys that lost their role */
+  int revoked = 0;
+  for (size_t i = 0; i < jp_keytab_count(old); i++) {
+    const struct jp_keyent *o = jp_keytab_at(old, i), *n = jp_keytab_find(t, o->key);
+    if (!n || n->role != o->role) revoked++;
+  }
   jp_keytab_free(old);
-  return 0;
+  return revoked;
+}
+
+int jp_rebind(void *sock, const char *endpoint, char *err, size_t errlen) {
+  char last[256];
+  size_t len = sizeof last;
+  if (zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, last, &len) != 0 || !last[0])
+    return jp_err(err, errlen, "rebind %s: socket has no bound endpoint", endpoint);
+  /* unbinding a TCP endpoint also ends the sessions accepted through it */
+  if (zmq_unbind(sock, last) != 0)
+    return jp_err(err, errlen, "unbind %s: %s", last, zmq_strerror(zmq_errno()));
+  /* the listener closes in libzmq's I/O thread, after zmq_unbind returns:
+   * the port may stay busy for a moment */
+  for (int i = 0; i < 300; i++) {
+    if (zmq_bind(sock, endpoint) == 0) return 0;
+    if (zmq_errno() != EADDRINUSE) break;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  return jp_err(err, errlen, "re-binding %s: %s (the socket is now unbound: restart)", endpoint,
+                zmq_strerror(zmq_errno()));
 }
 
 size_t jp_zap_count(struct jp_zap *z) {

@@ -36,7 +36,7 @@ struct env {
   void *ctx;
   struct jp_zap *zap;
   struct jp_keypair srv, worker, client, admin, stranger;
-  void *socks[8];
+  void *socks[16];
   size_t nsocks;
 };
 
@@ -74,7 +74,7 @@ static struct env *env_new(int with_zap) {
 
 static void *track(struct env *e, void *s) {
   assert_non_null(s);
-  assert_true(e->nsocks < 8);
+  assert_true(e->nsocks < 16);
   e->socks[e->nsocks++] = s;
   int linger = 0;
   zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
@@ -257,7 +257,7 @@ static void test_reload_adds_and_drops(void **st) {
   assert_string_equal(p.key, e->client.public_z85);
 
   keys_file(e, 1, 0); /* team-42 is removed */
-  assert_int_equal(jp_zap_reload(e->zap, err, sizeof err), 0);
+  assert_int_equal(jp_zap_reload(e->zap, err, sizeof err), 1);
   assert_int_equal(jp_zap_count(e->zap), 3);
   /* the live connection stays up (libzmq cannot revoke it) but its
    * messages no longer carry a valid identity */
@@ -310,6 +310,36 @@ static void test_pub_refuses_unknown_subscriber(void **st) {
   for (int i = 0; i < 5; i++) zmq_send(pub, "ev", 2, 0);
   assert_int_equal(sec_recv(bad, &m, 300), -1);
   assert_int_equal(sec_recv(plain, &m, 50), -1);
+
+  /* revoking a live subscriber: PUB has no per-message check, so the
+   * broker re-binds, and only keys still listed get back in */
+  char err[512];
+  void *admin = peer(e, ZMQ_SUB, &e->admin, ep);
+  got = -1;
+  for (int i = 0; i < WAIT_MS / 50 && got < 0; i++) {
+    zmq_send(pub, "ev", 2, 0);
+    got = sec_recv(admin, &m, 50);
+  }
+  assert_int_equal(got, 2);
+  keys_file(e, 0, 0); /* team-42 removed, admin stays */
+  assert_int_equal(jp_zap_reload(e->zap, err, sizeof err), 1);
+  void *mon2 = track(e, sec_monitor(e->ctx, pub, "pub2"));
+  int rb = jp_rebind(pub, ep, err, sizeof err);
+  if (rb) fprintf(stderr, "%s\n", err);
+  assert_int_equal(rb, 0);
+  while (sec_recv(good, &m, 100) >= 0) /* drain what was queued before */
+    ;
+  while (sec_recv(admin, &m, 100) >= 0)
+    ;
+  got = -1;
+  for (int i = 0; i < WAIT_MS / 50 && got < 0; i++) {
+    zmq_send(pub, "ev", 2, 0);
+    got = sec_recv(admin, &m, 50);
+  }
+  assert_int_equal(got, 2); /* the admin reconnected */
+  assert_true(sec_wait_event(mon2, EV_FAILED, WAIT_MS, &v) & EV_FAILED);
+  for (int i = 0; i < 5; i++) zmq_send(pub, "ev", 2, 0);
+  assert_int_equal(sec_recv(good, &m, 300), -1); /* team-42 did not */
   zmq_msg_close(&m);
   env_free(e);
 }
