@@ -1,10 +1,17 @@
 /* interactive.c — one test case of an interactive problem: the interactor
  * (the package's output validator) and the submission run in two boxes,
- * each one's stdout piped into the other's stdin. Who exited first matters
- * for the verdict (problemtools' precedence, in verdict.c), so each side is
- * waited for in its own thread and timestamped. */
+ * each one's stdout piped into the other's stdin.
+ *
+ * Who exited first matters for the verdict (problemtools' precedence, in
+ * verdict.c), and the box reports only durations. So each side's stderr is
+ * a pipe whose read end only we hold: it reaches EOF when the last process
+ * of that side is gone, and one thread polling both read ends sees the two
+ * exits in the order they happened. (A submission that closes its own
+ * stderr early only makes itself look as if it exited first, which can
+ * only turn the interactor's WA into its own TLE or crash verdict.) */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,30 +24,80 @@
 #include "pkgfs.h"
 #include "verdict.h"
 
-/* The box does not report when a run ended, only how long it took, so the
- * end is estimated as (time just before box_start) + wall time. The error
- * is the start-up cost of a box (about a millisecond); the validator only
- * counts as first when it ended clearly (ORDER_MARGIN_MS) before the
- * submission, so an interactor that exits because the submission was just
- * killed is never mistaken for one that gave WA first. */
-#define ORDER_MARGIN_MS 20.0
-
 struct waiter {
   struct box_proc *proc;
   struct box_result res;
-  double t_start;
 };
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void *wait_thread(void *arg) {
   struct waiter *w = arg;
   box_wait(w->proc, &w->res);
   return NULL;
+}
+
+/* Watches the two stderr pipes: records which side reached EOF first and
+ * keeps the start of the interactor's stderr as a fallback message. */
+struct exit_watch {
+  int fd[2];      /* 0: interactor, 1: submission (read ends) */
+  int order[2];   /* 1 = first to exit, 2 = second */
+  char val_err[512];
+  size_t val_len;
+};
+
+static void *watch_thread(void *arg) {
+  struct exit_watch *x = arg;
+  int seen = 0;
+  char buf[4096];
+  while (seen < 2) {
+    struct pollfd pf[2];
+    int map[2], n = 0;
+    for (int i = 0; i < 2; i++)
+      if (x->fd[i] >= 0) {
+        pf[n] = (struct pollfd){.fd = x->fd[i], .events = POLLIN};
+        map[n++] = i;
+      }
+    if (n == 0)
+      break;
+    if (poll(pf, (nfds_t)n, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    for (int k = 0; k < n; k++) {
+      if (!pf[k].revents)
+        continue;
+      int i = map[k];
+      ssize_t got = read(x->fd[i], buf, sizeof buf);
+      if (got < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      if (got > 0) {
+        if (i == 0 && x->val_len + 1 < sizeof x->val_err) {
+          size_t take = (size_t)got < sizeof x->val_err - 1 - x->val_len ? (size_t)got
+                                                                          : sizeof x->val_err - 1 - x->val_len;
+          memcpy(x->val_err + x->val_len, buf, take);
+          x->val_len += take;
+        }
+        continue;
+      }
+      x->order[i] = ++seen;
+      close(x->fd[i]);
+      x->fd[i] = -1;
+    }
+  }
+  for (int i = 0; i < 2; i++)
+    if (x->fd[i] >= 0) {
+      close(x->fd[i]);
+      x->fd[i] = -1;
+    }
+  return NULL;
+}
+
+static void close_all(int *fds, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (fds[i] >= 0) {
+      close(fds[i]);
+      fds[i] = -1;
+    }
 }
 
 void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct judge_test_result *r, int *has_score,
@@ -55,10 +112,14 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
   snprintf(sc, sizeof sc, "%s/score.txt", c->tmp);
   unlink(jm);
   unlink(sc);
-  int to_val[2] = {-1, -1}, to_sub[2] = {-1, -1};
-  if (pipe2(to_val, O_CLOEXEC) < 0 || pipe2(to_sub, O_CLOEXEC) < 0) {
+  /* to_val, to_sub: the conversation; err_val, err_sub: exit watches */
+  int fds[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+  int *to_val = fds, *to_sub = fds + 2, *err_val = fds + 4, *err_sub = fds + 6;
+  if (pipe2(to_val, O_CLOEXEC) < 0 || pipe2(to_sub, O_CLOEXEC) < 0 || pipe2(err_val, O_CLOEXEC) < 0 ||
+      pipe2(err_sub, O_CLOEXEC) < 0) {
     snprintf(r->message, sizeof r->message, "cannot create pipes: %s", strerror(errno));
-    goto close_pipes;
+    close_all(fds, 8);
+    return;
   }
   struct box_file_in fin[PROGRAM_MAX_FILES + 2];
   size_t nin = 0;
@@ -71,7 +132,8 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
                              t->group->set.nout_flags);
   if (!vargv) {
     snprintf(r->message, sizeof r->message, "out of memory");
-    goto close_pipes;
+    close_all(fds, 8);
+    return;
   }
   struct box_file_out fout[2] = {{"judgemessage.txt", jm, 64 << 10}, {"score.txt", sc, 4096}};
   /* The interactor outlives the submission's wall limit so the order of
@@ -83,7 +145,7 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
       .policy = BOX_POLICY_DEFAULT,
       .stdin_fd = to_val[0],
       .stdout_fd = to_sub[1],
-      .stderr_fd = -1,
+      .stderr_fd = err_val[1],
       .files_in = fin,
       .nfiles_in = nin,
       .files_out = fout,
@@ -103,7 +165,7 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
       .policy = l->strict_policy ? BOX_POLICY_STRICT : BOX_POLICY_DEFAULT,
       .stdin_fd = to_sub[0],
       .stdout_fd = to_val[1],
-      .stderr_fd = -1,
+      .stderr_fd = err_sub[1],
       .files_in = c->sub->files_in,
       .nfiles_in = c->sub->nnames,
   };
@@ -111,38 +173,26 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
   memset(&vw, 0, sizeof vw);
   memset(&sw, 0, sizeof sw);
   char err[256];
-  vw.t_start = now_ms();
-  if (judge_box_start(c->e, c->vb, &vspec, &vw.proc, err, sizeof err) < 0 && !vw.proc) {
-    snprintf(r->message, sizeof r->message, "cannot start the interactor: %s", err);
-    free(vargv);
-    goto close_pipes;
-  }
-  sw.t_start = now_ms();
-  if (judge_box_start(c->e, c->b, &sspec, &sw.proc, err, sizeof err) < 0 && !sw.proc) {
-    snprintf(r->message, sizeof r->message, "cannot start the submission: %s", err);
-    /* the interactor sees EOF once our pipe ends close, and exits */
-    for (int i = 0; i < 2; i++) {
-      close(to_val[i]);
-      close(to_sub[i]);
-      to_val[i] = to_sub[i] = -1;
-    }
-    box_wait(vw.proc, &vw.res);
-    free(vargv);
-    return;
-  }
-  /* Only the boxes may hold the pipe ends now, so EOF propagates. */
-  for (int i = 0; i < 2; i++) {
-    close(to_val[i]);
-    close(to_sub[i]);
-    to_val[i] = to_sub[i] = -1;
-  }
-  pthread_t th;
-  int threaded = pthread_create(&th, NULL, wait_thread, &vw) == 0;
+  /* A failed start still gives a proc whose box_wait reports BOX_IE. */
+  judge_box_start(c->e, c->vb, &vspec, &vw.proc, err, sizeof err);
+  judge_box_start(c->e, c->b, &sspec, &sw.proc, err, sizeof err);
+  /* Only the boxes may hold the write ends now, so EOF means exit. */
+  int keep_v = err_val[0], keep_s = err_sub[0];
+  err_val[0] = err_sub[0] = -1;
+  close_all(fds, 8);
+  struct exit_watch x = {.fd = {keep_v, keep_s}};
+  pthread_t wth, vth;
+  int watching = pthread_create(&wth, NULL, watch_thread, &x) == 0;
+  int threaded = pthread_create(&vth, NULL, wait_thread, &vw) == 0;
   wait_thread(&sw);
   if (threaded)
-    pthread_join(th, NULL);
+    pthread_join(vth, NULL);
   else
     wait_thread(&vw);
+  if (watching)
+    pthread_join(wth, NULL); /* both sides are gone: both pipes are at EOF */
+  else
+    close_all(x.fd, 2);
   free(vargv);
 
   r->cpu_ms = (uint64_t)sw.res.cpu_ms;
@@ -151,20 +201,23 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
   r->exit_code = sw.res.exit_code;
   r->signal = sw.res.signal;
   snprintf(r->syscall, sizeof r->syscall, "%s", sw.res.status == BOX_SV ? sw.res.syscall : "");
-  int val_first = vw.t_start + vw.res.wall_ms + ORDER_MARGIN_MS < sw.t_start + sw.res.wall_ms;
+  int val_first = watching && x.order[0] == 1;
   struct inter_outcome o = {sw.res.status, vw.res.status, vw.res.exit_code, vw.res.signal, val_first};
   char why[200];
   r->verdict = verdict_interactive(&o, why, sizeof why);
   char text[JUDGE_MESSAGE_MAX];
   fs_read_prefix(jm, sizeof text - 1, text, sizeof text);
+  if (!text[0] && x.val_len)
+    snprintf(text, sizeof text, "%.*s", (int)x.val_len, x.val_err);
   if (r->verdict == JUDGE_IE && vw.res.status == BOX_IE)
-    snprintf(r->message, sizeof r->message, "%s: %s", why, vw.res.message);
+    snprintf(r->message, sizeof r->message, "%.190s: %.400s", why, vw.res.message);
   else if (r->verdict == JUDGE_IE && sw.res.status == BOX_IE)
     snprintf(r->message, sizeof r->message, "%s", sw.res.message);
   else if (sw.res.status != BOX_OK && r->verdict != JUDGE_WA && r->verdict != JUDGE_AC && r->verdict != JUDGE_IE)
     snprintf(r->message, sizeof r->message, "%s", sw.res.message);
   else
     snprintf(r->message, sizeof r->message, "%.190s%s%.800s", why, text[0] ? ": " : "", text);
+  verdict_trim_message(r->message);
   if (r->verdict == JUDGE_AC) {
     char buf[128];
     if (fs_read_prefix(sc, sizeof buf - 1, buf, sizeof buf) == 0 && buf[0]) {
@@ -175,13 +228,5 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
         *score = s;
       }
     }
-  }
-  return;
-close_pipes:
-  for (int i = 0; i < 2; i++) {
-    if (to_val[i] >= 0)
-      close(to_val[i]);
-    if (to_sub[i] >= 0)
-      close(to_sub[i]);
   }
 }

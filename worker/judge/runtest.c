@@ -244,4 +244,5 @@ void run_test(struct judge_ctx *c, const struct tcase *t, struct judge_test_resu
     default_validate(c, t, team, r);
   else
     box_validate(c, t, team, r, has_score, score);
+  verdict_trim_message(r->message);
 }

@@ -121,3 +121,9 @@ struct vres verdict_aggregate(const struct tdsettings *s, const struct vres *k, 
     out.verdict = JUDGE_IE;
   return out;
 }
+
+void verdict_trim_message(char *s) {
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+    s[--n] = 0;
+}

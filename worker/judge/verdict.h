@@ -31,6 +31,9 @@ judge_verdict verdict_interactive(const struct inter_outcome *o, char *why, size
 judge_verdict verdict_kattis_exit(int exit_code);
 judge_verdict verdict_testlib_exit(int exit_code);
 
+/* Drops trailing whitespace (validator messages end in newlines). */
+void verdict_trim_message(char *s);
+
 /* Score of one test case under its group's settings. */
 double verdict_test_score(const struct tdsettings *s, judge_verdict v, int has_vscore, double vscore);
 
