@@ -22,12 +22,14 @@ def family_compiler(host):
         "bomb.c": '#include "bomb.c"\n#include "bomb.c"\n',
         "asm_incbin.c": f'__asm__(".incbin \\"{host.secret_path["tmp"]}\\"");\nint main(void){{return 0;}}\n',
     }
-    src = {f"jpatk_{name}": text.replace('"bomb.c"', '"jpatk_bomb.c"') for name, text in src.items()}
+    t = host.tag  # in every file name, so gcc's command lines carry it
+    src = {f"{t}_{name}": text.replace('"bomb.c"', f'"{t}_bomb.c"') for name, text in src.items()}
     files = {name: host.scratch(name, text) for name, text in src.items()}
 
     def gcc(name, what, expect=("RTE",), extra=None, stdin=None):
-        name = f"jpatk_{name}"
-        return Case(f"gcc-{name[6:].split('.')[0]}", "/usr/bin/gcc",
+        short = name.split(".")[0]
+        name = f"{t}_{name}"
+        return Case(f"gcc-{short}", "/usr/bin/gcc",
                     args=(extra or ["-fsyntax-only"]) + [name], opts=GCC, files=[(files[name], name)],
                     expect=expect, stdin=stdin, what=what)
 

@@ -71,7 +71,8 @@ def _posture(policy):
 
 
 def cases(host):
-    hello_c = host.scratch("jpatk_hello.c", HELLO_C)
+    t = host.tag  # in every command line, so leftovers can be attributed
+    hello_c = host.scratch(f"{t}_hello.c", HELLO_C)
     script = host.scratch("script.sh", SCRIPT, 0o755)
     stdin_data = "line one\nline two " + host.nonce + "\n"
     stdin_file = host.scratch("stdin.txt", stdin_data)
@@ -82,13 +83,13 @@ def cases(host):
              what="dynamic C hello under the strict policy"),
         Case("control-hello-static-strict", "hello_static", opts=["--policy", "strict"],
              out_has=["hello from the box"], what="static C hello under the strict policy"),
-        Case("control-python3", "/usr/bin/python3", args=["-c", "print('hello from python', 6*7)  # jpatk"],
+        Case("control-python3", "/usr/bin/python3", args=["-c", f"print('hello from python', 6*7)  # {t}"],
              opts=["--time", "5", "--procs", "4"], out_has=["hello from python 42"], what="python3 hello"),
         Case("control-threads", "threads", args=[4], opts=["--procs", "8"], out_has=["threads ok 4"],
              what="4 pthreads under --procs 8"),
-        Case("control-gcc", "/bin/sh", args=["-c", "gcc -O2 -o hello jpatk_hello.c && ./hello"],
+        Case("control-gcc", "/bin/sh", args=["-c", f"gcc -O2 -o hello {t}_hello.c && ./hello"],
              opts=["--time", "20", "--wall", "60", "--mem", "512", "--procs", "16"],
-             files=[(hello_c, "jpatk_hello.c")], out_has=["hello from gcc"],
+             files=[(hello_c, f"{t}_hello.c")], out_has=["hello from gcc"],
              what="gcc compiles and the result runs, inside the box"),
         Case("control-busy-300ms", "burn", args=["cpu", 300], opts=["--time", "2"],
              check=_between("cpu_ms", 250, 450), what="300 ms of CPU is measured as such"),
@@ -105,8 +106,8 @@ def cases(host):
         Case("control-stdin", "/bin/cat", stdin=stdin_file,
              check=lambda r: [] if r.stdout.decode(errors="replace") == stdin_data
              else [f"stdin not echoed: {r.stdout[:100]!r}"], what="--stdin reaches the program"),
-        Case("control-file-exec-bit", "/bin/sh", args=["-c", "./jpatk_script.sh # jpatk"],
-             files=[(script, "jpatk_script.sh")], opts=["--procs", "4"], out_has=["script ran as"],
+        Case("control-file-exec-bit", "/bin/sh", args=["-c", f"./{t}_script.sh"],
+             files=[(script, f"{t}_script.sh")], opts=["--procs", "4"], out_has=["script ran as"],
              what="--file keeps the executable bit"),
         Case("control-posture", "whoami", check=_posture("default"),
              what="unprivileged uid, no caps, no_new_privs, seccomp, own pid ns"),

@@ -130,9 +130,9 @@ def _abstract_between_boxes(host):
 def _two_boxes_at_once(host):
     """Two `judge run`s at the same time must each get their own box: both
     OK with their own output, neither killed by the other's teardown."""
-    a = Case("a", "/bin/sh", args=["-c", "sleep 1; echo first-box # jpatk"], opts=["--procs", "4", "--wall", "5"],
+    a = Case("a", "/bin/sh", args=["-c", f"sleep 1; echo first-box # {host.tag}"], opts=["--procs", "4", "--wall", "5"],
              out_has=["first-box"])
-    b = Case("b", "/bin/sh", args=["-c", "echo second-box # jpatk"], opts=["--procs", "4"], out_has=["second-box"])
+    b = Case("b", "/bin/sh", args=["-c", f"echo second-box # {host.tag}"], opts=["--procs", "4"], out_has=["second-box"])
     ra, rb = _concurrent(host, a, b)
     probs = []
     for name, r in (("first", ra), ("second", rb)):

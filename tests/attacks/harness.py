@@ -24,6 +24,10 @@ NOBODY = 65534
 STATUSES = {"OK", "RTE", "TLE", "MLE", "OLE", "SV", "IE"}
 CAPTURE_LIMIT = 4 << 20  # bytes of pass-through output kept for checks
 MARKER = "jpatk"
+# Mounts the box engine keeps on purpose across runs (recreated when
+# missing): the skeleton root, the template mount namespace, the per-slot
+# network namespaces. A per-run mount (work dirs) left behind still counts.
+ENGINE_STATE = re.compile(r"^/run/judgepool/(root(/\S*)?|mntns|netns/\d+) ")
 STRICT_HOST = os.environ.get("JPATK_STRICT_HOST") == "1"
 GCC_TEMP = re.compile(r"^cc[A-Za-z0-9]{6}\.[A-Za-z0-9_.]+$")
 
@@ -101,6 +105,19 @@ def _proc_read(pid, name, limit=4096):
         return ""
 
 
+def _other_judges():
+    """Command lines of judge/box processes on the host that are not ours
+    (we have none left when this is called)."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit() and pid != str(os.getpid()):
+            cmd = _proc_read(pid, "cmdline")
+            comm = _proc_read(pid, "comm")
+            if comm in ("judge", "judge-worker") or "/bin/judge " in cmd or comm.startswith("test_box"):
+                out.append(f"pid {pid} {cmd}")
+    return out
+
+
 def _is_box_uid(u):
     return u >= BOX_UID_MIN and u != NOBODY
 
@@ -118,7 +135,10 @@ class Host:
         self.suspects = []         # (case name, problem, fn() -> still true)
         self.current_case = "warmup"
         self.nonce = secrets.token_hex(6)
-        self.dir = tempfile.mkdtemp(prefix=f"{MARKER}-host-")
+        # Names every process and file of this instance: another copy of the
+        # suite (a CI run) may be attacking the same host at the same time.
+        self.tag = f"{MARKER}{self.nonce[:4]}"
+        self.dir = tempfile.mkdtemp(prefix=f"{MARKER}-host-{self.nonce}-")
         os.chmod(self.dir, 0o777)  # only the box's mount namespace may protect what is inside
         self.runs = os.path.join(self.dir, "runs")
         os.mkdir(self.runs, 0o700)
@@ -294,9 +314,15 @@ class Host:
             if self.suspects:
                 time.sleep(0.5)
         out = {}
+        others = [] if STRICT_HOST else _other_judges()
         for case, msg, still in self.suspects:
-            if still():
-                out.setdefault(case, []).append(msg + " (still there at the end of the family)")
+            if not still():
+                continue
+            if others:
+                print(f"     note: {case}: {msg} (not counted: other judge runs are active on this host: "
+                      f"{others[0][:120]}; JPATK_STRICT_HOST=1 counts it)")
+                continue
+            out.setdefault(case, []).append(msg + " (still there at the end of the family)")
         return out
 
     def _listing_diff(self, before_ls):
@@ -320,6 +346,8 @@ class Host:
                                   + (" (box uid)" if _is_box_uid(owner) else "")))
             if d in ("/", "/usr", "/etc", "/bin", "/lib", self.dir):
                 for n in sorted(before_ls.get(d, set()) - names):
+                    if MARKER in n and self.nonce not in n:
+                        continue  # another instance of this suite cleaning up
                     gone.append(f"host entry disappeared: {os.path.join(d, n)}")
         return files, gone
 
@@ -342,16 +370,20 @@ class Host:
             # Our runs all carry the marker in a command line; another
             # engineer's box running at the same time does not. Unmarked box
             # processes fail only in strict mode (nothing else running).
-            if MARKER in v.split(" comm=", 1)[-1] or STRICT_HOST:
+            if self.tag in v.split(" comm=", 1)[-1] or STRICT_HOST:
                 probs.append(f"leftover process after the run: {v}")
             else:
                 self._suspect(f"leftover process after the run: {v}",
                               lambda k=k: k in self._procs())
         for m in sorted(mounts):
+            if ENGINE_STATE.match(m):
+                continue  # the engine's own caches, created once and reused
             self._suspect(f"new mount left on the host: {m}", lambda m=m: m in self._mounts())
         for path, msg in files:
-            if MARKER in path or STRICT_HOST or msg.endswith("(box uid)"):
+            if self.nonce in path or STRICT_HOST or msg.endswith("(box uid)"):
                 probs.append(msg)
+            elif MARKER in path:
+                pass  # another instance of this suite: its host-side setup
             elif os.path.dirname(path) == "/tmp":
                 # root's files in the shared /tmp cannot be told apart from
                 # other engineers' work; a box's own would carry a box uid
@@ -397,7 +429,7 @@ class Host:
         cmd = [self.judge, "run"] + [str(o) for o in case.opts]
         prog = case.prog
         if not prog.startswith("/"):
-            inbox = f"{MARKER}_{prog}"
+            inbox = f"{self.tag}_{prog}"
             cmd += ["--file", f"{self.prog_path(prog)}:{inbox}"]
             prog = f"./{inbox}"
         for host_path, name in case.files:
