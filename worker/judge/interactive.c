@@ -6,7 +6,8 @@
  * verdict.c), and the box reports only durations. So each side's stderr is
  * a pipe whose read end only we hold: it reaches EOF when the last process
  * of that side is gone, and one thread polling both read ends sees the two
- * exits in the order they happened. (A submission that closes its own
+ * exits in the order they happened (when both show up in one wakeup, the
+ * cause decides, see below). (A submission that closes its own
  * stderr early only makes itself look as if it exited first, which can
  * only turn the interactor's WA into its own TLE or crash verdict.) */
 #include <errno.h>
@@ -40,6 +41,7 @@ static void *wait_thread(void *arg) {
 struct exit_watch {
   int fd[2];      /* 0: interactor, 1: submission (read ends) */
   int order[2];   /* 1 = first to exit, 2 = second */
+  int tie;        /* both EOFs showed up in the same wakeup: order unknown */
   char val_err[512];
   size_t val_len;
 };
@@ -63,6 +65,7 @@ static void *watch_thread(void *arg) {
         continue;
       break;
     }
+    int eofs = 0;
     for (int k = 0; k < n; k++) {
       if (!pf[k].revents)
         continue;
@@ -80,6 +83,8 @@ static void *watch_thread(void *arg) {
         continue;
       }
       x->order[i] = ++seen;
+      if (++eofs == 2)
+        x->tie = 1;
       close(x->fd[i]);
       x->fd[i] = -1;
     }
@@ -202,6 +207,18 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
   r->signal = sw.res.signal;
   snprintf(r->syscall, sizeof r->syscall, "%s", sw.res.status == BOX_SV ? sw.res.syscall : "");
   int val_first = watching && x.order[0] == 1;
+  if (!watching || x.tie) {
+    /* Both gone before we looked: decide by cause. A submission killed for
+     * time was not killed by the interactor's exit; one killed by SIGPIPE
+     * wrote to an interactor that had already gone; otherwise the box's
+     * own end times. */
+    if (sw.res.status == BOX_TLE)
+      val_first = 0;
+    else if (sw.res.signal == 13 /* SIGPIPE */)
+      val_first = 1;
+    else
+      val_first = vw.res.end_ms < sw.res.end_ms;
+  }
   struct inter_outcome o = {sw.res.status, vw.res.status, vw.res.exit_code, vw.res.signal, val_first};
   char why[200];
   r->verdict = verdict_interactive(&o, why, sizeof why);
