@@ -4,6 +4,7 @@ add_library(jp_box STATIC
   ${CMAKE_CURRENT_LIST_DIR}/cgself.c
   ${CMAKE_CURRENT_LIST_DIR}/child.c
   ${CMAKE_CURRENT_LIST_DIR}/engine.c
+  ${CMAKE_CURRENT_LIST_DIR}/mntns.c
   ${CMAKE_CURRENT_LIST_DIR}/names.c
   ${CMAKE_CURRENT_LIST_DIR}/netns.c
   ${CMAKE_CURRENT_LIST_DIR}/policy.c

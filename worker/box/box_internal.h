@@ -38,10 +38,8 @@ struct box_report {
  * they only make system calls (no malloc, no stdio, no locks), because the
  * supervisor may be multi-threaded. */
 struct child_args {
-  const char *root;        /* the skeleton root (host path), < 160 chars */
-  char work_box[BOX_PATH_MAX], work_tmp[BOX_PATH_MAX];
-  char root_box[BOX_PATH_MAX], root_tmp[BOX_PATH_MAX], root_shm[BOX_PATH_MAX],
-      root_proc[BOX_PATH_MAX];
+  int mntns_fd;            /* the template mount namespace (mntns.c) */
+  int tree_fd[3];          /* detached clones of work/box, work/tmp, work/tmp (open_tree) */
   char *const *argv;
   char *const *envp;
   const char *exec_paths[4]; /* candidates for argv[0] (PATH search) */
@@ -62,7 +60,7 @@ struct child_args {
 /* Setup steps, reported by number (REPORT_SETUP.step). */
 enum child_step {
   STEP_FDS = 1, STEP_SYNC, STEP_NETNS, STEP_PRIVATE, STEP_BIND_BOX, STEP_BIND_TMP, STEP_BIND_SHM,
-  STEP_PROC, STEP_PIVOT, STEP_HOSTNAME, STEP_SIGNALS, STEP_PIPES, STEP_FORK, STEP_LISTENER,
+  STEP_PROC, STEP_PIVOT, STEP_HOSTNAME, STEP_MNTNS, STEP_SIGNALS, STEP_PIPES, STEP_FORK, STEP_LISTENER,
   STEP_PROGRAM, STEP_DEVNULL, STEP_RLIMIT, STEP_SETSID, STEP_CREDS, STEP_NNP, STEP_SECCOMP,
 };
 const char *child_step_name(uint32_t step);
@@ -111,6 +109,7 @@ struct box_engine {
   pthread_mutex_t mu;
   char state_dir[128];
   char root_dir[160];
+  int mntns_fd;
   uint32_t first_uid;
   struct cg_root *cgr;
   struct policy_bpf bpf[2]; /* default, strict: built on first use */
@@ -127,6 +126,8 @@ int box_cg_self_fds(struct cg *g, int *fds, int max);
 
 /* rootfs.c: the read-only skeleton root shared by every box. */
 int rootfs_ensure(const char *state_dir, const char *root, uint32_t first_uid, char *err, size_t errlen);
+/* mntns.c: the template mount namespace (only the skeleton root). */
+int mntns_open(const char *state_dir, const char *root, int *fd_out, char *err, size_t errlen);
 /* netns.c: the slot's empty network namespace, kept as a bind-mounted file. */
 int netns_open(const char *state_dir, uint32_t index, int *fd_out, char *err, size_t errlen);
 /* workdir.c: the per-run tmpfs (mounted on the host, so files can be copied

@@ -26,7 +26,9 @@
 #include "box_internal.h"
 
 /* Init's fd layout after relocation. */
-enum { FD_STATUS = 3, FD_SYNC, FD_NETNS, FD_IN, FD_OUT, FD_ERR, FD_FIRST_FREE };
+enum { FD_STATUS = 3, FD_SYNC, FD_NETNS, FD_IN, FD_OUT, FD_ERR, FD_MNTNS, FD_TBOX, FD_TTMP, FD_TSHM,
+       FD_FIRST_FREE };
+#define NRELOC (FD_FIRST_FREE - 3)
 /* Program's layout: the pipes to init, both close-on-exec. */
 enum { PFD_UP = 3, PFD_DOWN = 4 };
 /* Init keeps its own fds high so they never land on 0..8. */
@@ -43,7 +45,8 @@ static const char *const step_names[] = {
     [STEP_NETNS] = "joining the network namespace", [STEP_PRIVATE] = "making mounts private",
     [STEP_BIND_BOX] = "binding the work dir", [STEP_BIND_TMP] = "binding /tmp",
     [STEP_BIND_SHM] = "binding /dev/shm", [STEP_PROC] = "mounting /proc",
-    [STEP_PIVOT] = "pivot_root", [STEP_HOSTNAME] = "sethostname",
+    [STEP_PIVOT] = "entering /box", [STEP_HOSTNAME] = "sethostname",
+    [STEP_MNTNS] = "entering the template mount namespace",
     [STEP_SIGNALS] = "signal setup", [STEP_PIPES] = "creating pipes",
     [STEP_FORK] = "forking the program", [STEP_LISTENER] = "taking the seccomp listener",
     [STEP_PROGRAM] = "program setup", [STEP_DEVNULL] = "opening /dev/null",
@@ -104,17 +107,18 @@ static int move_high(int fd) {
   return n;
 }
 
-/* Puts the fds init needs at 3..8 (absent ones closed) and closes every
+/* Puts the fds init needs at 3..12 (absent ones closed) and closes every
  * other fd inherited from the supervisor (other slots' pipes included). */
 static void relocate_fds(const struct child_args *a) {
-  int src[6] = {a->status_fd, a->sync_fd, a->netns_fd, a->stdin_fd, a->stdout_fd, a->stderr_fd};
-  int tmp[6];
-  for (int i = 0; i < 6; i++) {
+  int src[NRELOC] = {a->status_fd, a->sync_fd,    a->netns_fd,   a->stdin_fd,   a->stdout_fd,
+                     a->stderr_fd, a->mntns_fd,   a->tree_fd[0], a->tree_fd[1], a->tree_fd[2]};
+  int tmp[NRELOC];
+  for (int i = 0; i < NRELOC; i++) {
     tmp[i] = -1;
     if (src[i] >= 0 && (tmp[i] = fcntl(src[i], F_DUPFD_CLOEXEC, FD_FIRST_FREE)) < 0)
       _exit(1); /* nothing to report on yet */
   }
-  for (int i = 0; i < 6; i++) {
+  for (int i = 0; i < NRELOC; i++) {
     if (tmp[i] >= 0) {
       if (dup3(tmp[i], 3 + i, O_CLOEXEC) < 0)
         _exit(1);
@@ -143,9 +147,12 @@ static void __attribute__((noreturn)) program_main(const struct child_args *a, i
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
-  for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP)
+  for (int s = 1; s < NSIG; s++) {
+    struct sigaction cur;
+    /* Only ignored signals survive execve; handled ones are reset by it. */
+    if (s != SIGKILL && s != SIGSTOP && sigaction(s, NULL, &cur) == 0 && cur.sa_handler == SIG_IGN)
       sigaction(s, &dfl, NULL);
+  }
 
   if (dup2(FD_OUT, 1) < 0 || dup2(FD_ERR, 2) < 0)
     prog_fail(STEP_FDS);
@@ -223,23 +230,28 @@ static void __attribute__((noreturn)) program_main(const struct child_args *a, i
   _exit(127);
 }
 
-static void build_mounts(const struct child_args *a) {
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    init_fail(STEP_PRIVATE);
-  if (mount(a->work_box, a->root_box, NULL, MS_BIND, NULL) < 0)
+/* A private copy of the template namespace (the skeleton root only), the
+ * run's work dir attached at /box, /tmp and /dev/shm, a fresh /proc. */
+static void build_mounts(void) {
+  if (setns(FD_MNTNS, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0)
+    init_fail(STEP_MNTNS);
+  close(FD_MNTNS);
+  if (move_mount(FD_TBOX, "", AT_FDCWD, "/box", MOVE_MOUNT_F_EMPTY_PATH) < 0)
     init_fail(STEP_BIND_BOX);
-  if (mount(a->work_tmp, a->root_tmp, NULL, MS_BIND, NULL) < 0)
+  if (move_mount(FD_TTMP, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH) < 0)
     init_fail(STEP_BIND_TMP);
-  if (mount(a->work_tmp, a->root_shm, NULL, MS_BIND, NULL) < 0)
+  if (move_mount(FD_TSHM, "", AT_FDCWD, "/dev/shm", MOVE_MOUNT_F_EMPTY_PATH) < 0)
     init_fail(STEP_BIND_SHM);
+  close(FD_TBOX);
+  close(FD_TTMP);
+  close(FD_TSHM);
   /* hidepid: the program cannot even see init (root, the supervisor's
    * command line). */
-  if (mount("proc", a->root_proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") < 0)
+  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") < 0)
     init_fail(STEP_PROC);
   if (sethostname("box", 3) < 0)
     init_fail(STEP_HOSTNAME);
-  if (chdir(a->root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
-      chdir("/box") < 0)
+  if (chdir("/box") < 0)
     init_fail(STEP_PIVOT);
 }
 
@@ -288,7 +300,7 @@ void child_init_main(const struct child_args *a) {
   if (setns(FD_NETNS, CLONE_NEWNET) < 0)
     init_fail(STEP_NETNS);
   close(FD_NETNS);
-  build_mounts(a);
+  build_mounts();
   /* The memory cgroup's OOM killer must pick the program, never init. */
   write_text("/proc/self/oom_score_adj", "-1000");
 

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +35,21 @@ int box_check_privileges(char *err, size_t errlen) {
   if (access("/sys/fs/cgroup", W_OK) < 0)
     return jp_errno(err, errlen, "the cgroup tree /sys/fs/cgroup is not writable");
   return 0;
+}
+
+/* The usual layout (v1 controllers at /sys/fs/cgroup/<name>, or v2
+ * mounted there) is handed to the cgroup backend as an explicit root, which
+ * skips libcgroup's discovery (~0.9 ms, a third of a `judge run`'s own
+ * work). Anything else: NULL, and the backend discovers. */
+static const char *standard_cgroup_root(void) {
+  struct statfs sf;
+  if (statfs("/sys/fs/cgroup/memory", &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC &&
+      statfs("/sys/fs/cgroup/pids", &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC &&
+      statfs("/sys/fs/cgroup/cpuacct", &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC)
+    return "/sys/fs/cgroup";
+  if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
+    return "/sys/fs/cgroup";
+  return NULL;
 }
 
 static int valid_state_dir(const char *d) {
@@ -101,11 +118,14 @@ int box_engine_open(struct box_engine **out, const struct box_engine_config *cfg
   if (!e)
     return jp_err(err, errlen, "out of memory for the box engine");
   pthread_mutex_init(&e->mu, NULL);
+  e->mntns_fd = -1;
   snprintf(e->state_dir, sizeof e->state_dir, "%s", sd);
   snprintf(e->root_dir, sizeof e->root_dir, "%s/root", sd);
   e->first_uid = first_uid;
   char path[BOX_PATH_MAX];
-  if (rootfs_ensure(e->state_dir, e->root_dir, first_uid, err, errlen))
+  e->mntns_fd = -1;
+  if (rootfs_ensure(e->state_dir, e->root_dir, first_uid, err, errlen) ||
+      mntns_open(e->state_dir, e->root_dir, &e->mntns_fd, err, errlen))
     goto fail;
   static const char *const sub[] = {"slots", "work"};
   for (int i = 0; i < 2; i++) {
@@ -116,6 +136,8 @@ int box_engine_open(struct box_engine **out, const struct box_engine_config *cfg
     }
   }
   const char *cgroot = cfg ? cfg->cgroup_root : NULL;
+  if (!cgroot || !strcmp(cgroot, "auto"))
+    cgroot = standard_cgroup_root();
   if (cg_root_open(&e->cgr, cgroot, err, errlen))
     goto fail;
   e->slots = calloc(nslots, sizeof *e->slots);
@@ -154,6 +176,8 @@ void box_engine_close(struct box_engine *e) {
     policy_free(&e->bpf[i]);
   if (e->cgr)
     cg_root_close(e->cgr);
+  if (e->mntns_fd >= 0)
+    close(e->mntns_fd);
   pthread_mutex_destroy(&e->mu);
   free(e);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -148,13 +149,8 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
   if (workdir_prepare(b, s, err, errlen))
     return -1;
 
-  a.root = b->e->root_dir;
-  snprintf(a.work_box, sizeof a.work_box, "%s/box", b->work_dir);
-  snprintf(a.work_tmp, sizeof a.work_tmp, "%s/tmp", b->work_dir);
-  snprintf(a.root_box, sizeof a.root_box, "%s/box", a.root);
-  snprintf(a.root_tmp, sizeof a.root_tmp, "%s/tmp", a.root);
-  snprintf(a.root_shm, sizeof a.root_shm, "%s/dev/shm", a.root);
-  snprintf(a.root_proc, sizeof a.root_proc, "%s/proc", a.root);
+  a.mntns_fd = b->e->mntns_fd;
+  a.tree_fd[0] = a.tree_fd[1] = a.tree_fd[2] = -1;
   a.netns_fd = b->netns_fd;
   a.uid = b->e->first_uid + b->index;
   a.gid = a.uid;
@@ -165,6 +161,17 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
   a.stdin_fd = s->stdin_fd;
   p->output_limit = l->output_kib ? l->output_kib * 1024 : UINT64_MAX;
 
+  /* Detached clones of the work dir, attached by init inside the box's
+   * mount namespace (they keep the tmpfs's nosuid, nodev). */
+  static const char *const sub[3] = {"box", "tmp", "tmp"};
+  for (int i = 0; i < 3; i++) {
+    char path[BOX_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", b->work_dir, sub[i]);
+    if ((a.tree_fd[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0) {
+      jp_errno(err, errlen, "open_tree %s", path);
+      goto out;
+    }
+  }
   if (setup_output(p, 0, s->stdout_fd, &outfd[0], err, errlen) ||
       setup_output(p, 1, s->stderr_fd, &outfd[1], err, errlen))
     goto out;
@@ -190,7 +197,8 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
   int pidfd = -1;
   struct clone_args ca;
   memset(&ca, 0, sizeof ca);
-  ca.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+  /* No CLONE_NEWNS: init joins the template mount namespace instead. */
+  ca.flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
   ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
   ca.exit_signal = SIGCHLD;
   if (cgfd >= 0) {
@@ -231,6 +239,8 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
   }
   rc = 0;
 out:
+  for (int i = 0; i < 3; i++)
+    close_fd(&a.tree_fd[i]);
   close_fd(&status[0]);
   close_fd(&status[1]);
   close_fd(&sync[0]);
