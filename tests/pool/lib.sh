@@ -13,9 +13,24 @@ PIDS=()
 BROKER_PID=
 
 cleanup() {
+  local rc=$?
+  # graceful first, so sanitizer builds get to report leaks at exit
+  for p in "${PIDS[@]}" $BROKER_PID; do kill -TERM "$p" 2>/dev/null; done
+  for _ in $(seq 50); do
+    local alive=0
+    for p in "${PIDS[@]}" $BROKER_PID; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
   for p in "${PIDS[@]}" $BROKER_PID; do kill -9 "$p" 2>/dev/null; done
   wait 2>/dev/null
+  if grep -l "AddressSanitizer\|LeakSanitizer\|runtime error:" "$T"/*.log 2>/dev/null; then
+    grep -h -A30 "AddressSanitizer\|LeakSanitizer\|runtime error:" "$T"/*.log | head -80 >&2
+    echo "FAIL: sanitizer report above" >&2
+    rc=1
+  fi
   rm -rf "$T"
+  exit $rc
 }
 trap cleanup EXIT
 

@@ -17,10 +17,15 @@ out=$("$BIN/pool_client" check "$CLIENTS" k 30 90 2>&1) || fail "after kill -9: 
 grep -q "requeued\|lease" "$T/broker.log" || true
 
 # a job that crashes its worker: keep two workers alive by respawning them
-respawn() { # name
-  ( end=$((SECONDS + 60)); while [ $SECONDS -lt $end ]; do
+respawn() { # name; the loop takes its current worker down with it
+  ( child=
+    trap '[ -n "$child" ] && kill $child 2>/dev/null; wait; exit 0' TERM
+    end=$((SECONDS + 90))
+    while [ $SECONDS -lt $end ]; do
       "$BIN/judge-worker" --broker "$WORKERS" --slots 1 --runner fake --cache "$T/cache-$1" --name "$1" \
-        --languages c >>"$T/$1.log" 2>&1
+        --languages c >>"$T/$1.log" 2>&1 &
+      child=$!
+      wait $child
       sleep 0.2
     done ) &
   PIDS+=($!)
@@ -34,6 +39,4 @@ out=$("$BIN/pool_client" check "$CLIENTS" after 20 90 2>&1) || fail "others afte
 attempts=$(sqlite3 "$T/data/journal.db" "select attempts from subs where id='bomb-0'")
 [ "$attempts" -ge 2 ] || fail "bomb-0 attempts recorded: $attempts"
 kill -0 $BROKER_PID || fail "broker died"
-# stop the respawn loops (by pid) and their current workers
-for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 echo "pool_fault_worker: ok"
