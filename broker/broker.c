@@ -715,7 +715,7 @@ static void on_expire(void *ctx, struct sched_job *j, int failed) {
     add_fin(b, j, JP_ST_DONE, &r, JP_EV_DONE);
     return;
   }
-  if (b->cfg->verbose) logmsg(b, "%s: lease expired, requeued (attempt %u)", j->id, j->attempts);
+  logmsg(b, "%s: lease expired (worker silent), requeued after attempt %u", j->id, j->attempts);
   struct pend_att *a;
   PUSH(b->atts, b->natts, b->capatts, a);
   if (a) {
