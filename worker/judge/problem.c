@@ -374,6 +374,8 @@ static int find_validator(struct problem *p, const struct yt_node *jp, const cha
   if (nfiles == 0 && ndirs == 1) {
     if (fs_resolve_in(p->root, onlydir, p->vdir, sizeof p->vdir, err, errlen) != 0)
       return jp_err(err, errlen, "%s: cannot use validator directory", onlydir);
+  } else if (nfiles == 0 && ndirs > 1) {
+    return jp_err(err, errlen, "%s holds %d validator directories; judgepool uses exactly one", p->vdir, ndirs);
   } else if (nfiles == 0) {
     return jp_err(err, errlen, "%s holds no validator source files", p->vdir);
   }
