@@ -67,6 +67,7 @@ class Result:
     judge_stderr: bytes
     elapsed: float
     hung: bool
+    cmd: list = dataclasses.field(default_factory=list)
 
     def text(self):
         return (self.stdout + b"\n" + self.stderr).decode("utf-8", "replace")
@@ -118,6 +119,28 @@ def _other_judges():
     return out
 
 
+def _tree_report(root):
+    """State of a hung judge and all its descendants (pid, state, wchan,
+    kernel stack), for the box engineer."""
+    kids = {}
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            st = _proc_read(pid, "stat").split(") ")
+            if len(st) == 2:
+                kids.setdefault(st[1].split()[1], []).append(pid)
+    lines, todo = [], [str(root)]
+    while todo and len(lines) < 40:
+        pid = todo.pop(0)
+        todo += kids.get(pid, [])
+        state = _proc_read(pid, "stat").split(") ")[-1][:1]
+        for tid in sorted(os.listdir(f"/proc/{pid}/task"))[:8] if os.path.isdir(f"/proc/{pid}/task") else []:
+            stack = _proc_read(f"{pid}/task/{tid}", "stack").replace("\n", " | ")[:300]
+            wchan = _proc_read(f"{pid}/task/{tid}", "wchan")
+            lines.append(f"pid {pid} tid {tid} state {state} comm {_proc_read(pid, 'comm')} uid "
+                         f"{_proc_read(pid, 'status').split('Uid:')[-1].split()[:1]} wchan {wchan} stack {stack}")
+    return lines
+
+
 def _is_box_uid(u):
     return u >= BOX_UID_MIN and u != NOBODY
 
@@ -132,6 +155,7 @@ class Host:
         self.problems = []
         self.sentinels = []        # (Popen, description)
         self.nrun = 0
+        self.hang_report = []
         self.suspects = []         # (case name, problem, fn() -> still true)
         self.current_case = "warmup"
         self.nonce = secrets.token_hex(6)
@@ -472,6 +496,7 @@ class Host:
             p.wait(timeout=self.limit_wall(case) + 30)
         except subprocess.TimeoutExpired:
             hung = True
+            self.hang_report = _tree_report(p.pid)
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
         to.join(30)
@@ -493,7 +518,7 @@ class Host:
         except ValueError:
             meta = None
         return Result(case, meta, meta_text, p.returncode, stdout, stderr, out_size, err_size,
-                      judge_stderr, elapsed, hung)
+                      judge_stderr, elapsed, hung, cmd)
 
     def _read_file(self, path):
         try:
@@ -509,7 +534,8 @@ def verdict_problems(host, res):
     case = res.case
     probs = []
     if res.hung:
-        return [f"judge run did not return within the wall limit + 30 s ({res.elapsed:.1f} s): killed it"]
+        return [f"judge run did not return within the wall limit + 30 s ({res.elapsed:.1f} s): killed it; "
+                f"command: {' '.join(res.cmd)}"] + [f"  hung tree: {ln}" for ln in host.hang_report]
     m = res.meta
     if not isinstance(m, dict):
         return [f"no result JSON (judge exit {res.judge_rc}); meta text: {res.meta_text[:300]!r}; "

@@ -3,8 +3,13 @@
  *   cpu MS        burn exactly MS ms of process CPU, then exit 0
  *   sleep S       sleep S seconds (wall limit, not CPU)
  *   threads N     N threads burn forever (CPU time grows faster than wall)
- *   child         a child burns forever, the parent waits for it */
+ *   child         a child burns forever, the parent waits for it
+ *   serial        children one after another, each burns 50 ms and exits:
+ *                 only counting exited children's CPU gives a TLE
+ *   syscalls      burn CPU in the kernel (getppid in a loop): system time
+ *                 counts too */
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "atk.h"
@@ -48,6 +53,20 @@ int main(int argc, char **argv) {
     atk_say("child ended");
     return 0;
   }
-  fprintf(stderr, "usage: burn busy|cpu MS|sleep S|threads N|child\n");
+  if (!strcmp(m, "serial")) {
+    for (;;) {
+      pid_t p = fork();
+      if (p == 0) {
+        volatile unsigned long x = 0;
+        while (atk_cpu_ms(CLOCK_PROCESS_CPUTIME_ID) < 50) x++;
+        _exit(0);
+      }
+      if (p < 0) continue;
+      waitpid(p, NULL, 0);
+    }
+  }
+  if (!strcmp(m, "syscalls"))
+    for (;;) syscall(SYS_getppid);
+  fprintf(stderr, "usage: burn busy|cpu MS|sleep S|threads N|child|serial|syscalls\n");
   return 64;
 }

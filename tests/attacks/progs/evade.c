@@ -14,9 +14,15 @@
  *                    it: the whole box must end in SV, not only the child
  *   execveat         re-exec ourselves through execveat(AT_EMPTY_PATH), then
  *                    call ptrace in the new image: the filter must survive
+ *   own-listener     install our own seccomp filter with a notification
+ *                    listener (it would take precedence over the box's and
+ *                    could answer "continue" for a denied call)
  *   openat2 PATH...  read host paths through openat2 and /proc/1/root */
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -161,6 +167,14 @@ int main(int argc, char **argv) {
     r = syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
     if (r == 0) ESCAPED("ptrace worked after execveat");
     atk_say("stage2 ptrace returned %ld", r);
+    return 0;
+  }
+  if (!strcmp(m, "own-listener")) {
+    struct sock_filter insn[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF)};
+    struct sock_fprog prog = {1, insn};
+    r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    if (r >= 0) ESCAPED("got a seccomp notification listener fd %ld", r);
+    atk_say("own listener: %s", strerror(errno));
     return 0;
   }
   if (!strcmp(m, "openat2")) {

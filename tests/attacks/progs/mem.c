@@ -6,9 +6,13 @@
  *   static             write every byte of a 512 MiB static array
  *   stack              unbounded recursion with 4 KiB frames
  *   stack-ok MIB       recursion down to MIB of stack, then exit 0
+ *   memfd MIB          write MIB into a memfd (shmem, not anonymous memory)
+ *   sysv MIB           create, attach and write a SysV shm segment of MIB
  *   tree N MIB         N children each write MIB and sleep: only the sum
  *                      exceeds the limit */
 #include <signal.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -76,6 +80,35 @@ int main(int argc, char **argv) {
     depth_target = a * 256; /* 4 KiB frames */
     recurse(0);
     atk_say("recursed %lu MiB deep", a);
+    return 0;
+  }
+  if (!strcmp(m, "memfd")) {
+    int fd = memfd_create("jpatk", 0);
+    if (fd < 0) {
+      atk_say("memfd_create: %s", strerror(errno));
+      return 3;
+    }
+    static char chunk[MIB];
+    memset(chunk, 7, sizeof chunk);
+    for (unsigned long i = 0; i < a; i++)
+      if (write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk) {
+        atk_say("memfd write stopped at %lu MiB: %s", i, strerror(errno));
+        return 3;
+      }
+    atk_say("memfd holds %lu MiB", a);
+    return 0;
+  }
+  if (!strcmp(m, "sysv")) {
+    int id = shmget(IPC_PRIVATE, a * MIB, IPC_CREAT | 0600);
+    if (id < 0) {
+      atk_say("shmget: %s", strerror(errno));
+      return 3;
+    }
+    char *p = shmat(id, NULL, 0);
+    shmctl(id, IPC_RMID, NULL);
+    if (p == (void *)-1) return 3;
+    for (unsigned long i = 0; i < a * MIB; i += 4096) p[i] = 1;
+    atk_say("shm holds %lu MiB", a);
     return 0;
   }
   if (!strcmp(m, "tree")) {

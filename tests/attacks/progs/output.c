@@ -1,6 +1,8 @@
 /* output.c — output attacks (REFERENCE §3.5).
  *   stdout / stderr     write forever to fd 1 / fd 2
  *   exact KIB           write exactly KIB KiB to stdout, exit 0 (control)
+ *   both KIB            write KIB KiB to stdout and KIB KiB to stderr, exit 0:
+ *                       the limit is on the sum
  *   bigfile             write one file in the work dir forever
  *   fill DIR            write 256 KiB files into DIR until an error; each file
  *                       stays under the per-file limit, so only a size bound
@@ -32,6 +34,16 @@ int main(int argc, char **argv) {
     line[1023] = '\n';
     for (long i = 0; i < kib; i++)
       if (write(1, line, sizeof line) != (ssize_t)sizeof line) return 3;
+    return 0;
+  }
+  if (!strcmp(m, "both") && argc > 2) {
+    long kib = atol(argv[2]);
+    char line[1024];
+    memset(line, 'z', sizeof line);
+    line[1023] = '\n';
+    for (long i = 0; i < kib; i++)
+      if (write(1, line, sizeof line) != (ssize_t)sizeof line || write(2, line, sizeof line) != (ssize_t)sizeof line)
+        return 3;
     return 0;
   }
   if (!strcmp(m, "bigfile")) {

@@ -7,6 +7,11 @@
  *              (the box must then kill the paused children)
  *   sched      try SCHED_FIFO, nice -20 and oom_score_adj -1000: a box
  *              process must not outrank the host or dodge the OOM killer
+ *   sleeper    a child in a new session sleeps 100 s; the parent exits 0 at
+ *              once: the box must end the run without waiting for it
+ *   holdout    a child in a new session keeps stdout open and writes a byte
+ *              every 100 ms; the parent exits: a supervisor reading the pipe
+ *              to EOF would never finish
  *   orphans    a child in a new session double-forks a grandchild that ignores
  *              every catchable signal and burns CPU; the parent exits after
  *              ~300 ms of wall time. The box must count the grandchild's CPU
@@ -70,6 +75,20 @@ int main(int argc, char **argv) {
     }
     atk_say("fork failed: %s", strerror(errno));
     return 0;
+  }
+  if (!strcmp(m, "sleeper") || !strcmp(m, "holdout")) {
+    pid_t p = fork();
+    if (p == 0) {
+      setsid();
+      ignore_all();
+      for (int i = 0; i < 1000; i++) {
+        if (!strcmp(m, "holdout") && write(1, "x", 1) < 0) break;
+        usleep(100 * 1000);
+      }
+      _exit(0);
+    }
+    atk_say("parent leaving");
+    return p < 0 ? 3 : 0;
   }
   if (!strcmp(m, "orphans")) {
     pid_t p = fork();
