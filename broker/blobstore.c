@@ -67,7 +67,7 @@ int blobstore_init(struct blobstore *bs, const char *dir, uint64_t max_bytes, ch
   if (strlen(dir) >= sizeof bs->dir - 80) return jp_err(err, errlen, "blob directory path too long: %s", dir);
   snprintf(bs->dir, sizeof bs->dir, "%s", dir);
   bs->max_bytes = max_bytes;
-  if (mkdir(dir, 0700) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating blob directory %s", dir);
+  if (mkdir(dir, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating blob directory %s", dir);
   return 0;
 }
 
@@ -106,9 +106,9 @@ int blobstore_put(const struct blobstore *bs, const char *hash, const void *data
   if (strcmp(got, hash)) return jp_err(err, errlen, "blob content does not match its hash %.16s...", hash);
   if (access(path, F_OK) == 0) return 0;
   snprintf(sub, sizeof sub, "%s/%.2s", bs->dir, hash);
-  if (mkdir(sub, 0700) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", sub);
+  if (mkdir(sub, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", sub);
   snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644); /* problem data, read by boxes */
   if (fd < 0) return jp_errno(err, errlen, "creating %s", tmp);
   if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
     jp_errno(err, errlen, "writing %s (disk full?)", tmp);

@@ -38,7 +38,7 @@ int jpc_problem_upload(struct jpc *c, struct jpc_problem *p, char *err, size_t e
 
 struct jpc_submission {
   const char *sid;                /* NULL: the library makes a unique one */
-  const char *lang;               /* e.g. "c", "cpp", "python3" */
+  const char *lang;               /* e.g. "c", "cpp", "python3"; NULL: from the extension */
   const char *const *sources;     /* paths of source files */
   size_t nsources;
   const struct jp_source *contents; /* or, when sources is NULL: in memory */
@@ -63,6 +63,10 @@ int jpc_result(struct jpc *c, const char *sid, int wait_ms, struct jp_msg *out, 
 /* STATUS: sid NULL/"" = the pool. *out is a STATUS_REPLY; jp_msg_free it. */
 int jpc_status(struct jpc *c, const char *sid, struct jp_msg *out, char *err, size_t errlen);
 int jpc_cancel(struct jpc *c, const char *sid, char *err, size_t errlen);
+
+/* The language id for a source file name by its extension ("c", "cpp",
+ * "python3", "java", "kotlin", "go", "rust"), or NULL. */
+const char *jpc_lang_for_file(const char *path);
 
 /* Everything at once: scan + upload the problem, submit, wait for the final
  * verdict (wait_ms, 0 = forever). *out is the RESULT message. */

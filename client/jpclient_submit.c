@@ -68,6 +68,19 @@ static int load_sources(const struct jpc_submission *s, struct loaded *l, char *
   return 0;
 }
 
+const char *jpc_lang_for_file(const char *path) {
+  static const struct {
+    const char *ext, *lang;
+  } map[] = {{".c", "c"},       {".cpp", "cpp"},   {".cc", "cpp"},   {".cxx", "cpp"},
+             {".py", "python3"}, {".java", "java"}, {".kt", "kotlin"}, {".go", "go"},
+             {".rs", "rust"}};
+  const char *dot = path ? strrchr(path, '.') : NULL;
+  if (!dot || strchr(dot, '/')) return NULL;
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (!strcmp(dot, map[i].ext)) return map[i].lang;
+  return NULL;
+}
+
 static void make_sid(struct jpc *c, char *out) {
   static unsigned seq_counter;
   unsigned seq = __atomic_add_fetch(&seq_counter, 1, __ATOMIC_RELAXED);
@@ -91,7 +104,9 @@ static void fill_submit(struct jp_msg *m, const struct jpc_problem *p, const str
      * sha256 of no bytes */
     m->u.submit.problem.hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
   }
-  m->u.submit.lang = s->lang ? s->lang : "";
+  const char *lang = s->lang;
+  if (!lang && s->sources && s->nsources) lang = jpc_lang_for_file(s->sources[0]);
+  m->u.submit.lang = lang ? lang : "";
   m->u.submit.sources = l->src;
   m->u.submit.nsources = l->n;
   m->u.submit.priority = s->priority;

@@ -5,7 +5,8 @@
  *   pool_client check  BROKER PREFIX N TIMEOUT_S
  *     every id has exactly its expected final verdict; prints counts;
  *     exit 0 only if all N match.
- *   pool_client crash  BROKER ID    (a source that kills the worker) */
+ *   pool_client crash  BROKER ID    (a source that kills the worker)
+ *   pool_client judge  BROKER PROBLEM_DIR SOURCE  (prints the verdict) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,17 @@ int main(int argc, char **argv) {
   }
   jpc_set_timeouts(c, 3000, 60000);
   int rc = 0;
-  if (!strcmp(mode, "crash")) {
+  if (!strcmp(mode, "judge") && argc >= 5) {
+    struct jp_msg r;
+    const char *srcs[] = {argv[4]};
+    if (jpc_judge(broker, argv[3], NULL, srcs, 1, JP_PRIO_CONTEST, 120000, &r, err, sizeof err) < 0) {
+      fprintf(stderr, "pool_client: %s\n", err);
+      rc = 2;
+    } else {
+      jpc_print_result(stdout, &r.u.result);
+      jp_msg_free(&r);
+    }
+  } else if (!strcmp(mode, "crash")) {
     struct jp_source src = {.name = "main.c", .content = {(const uint8_t *)"crash", 5}};
     struct jpc_submission s = {.sid = argv[3], .lang = "c", .contents = &src, .nsources = 1, .priority = JP_PRIO_NORMAL};
     char sid[JP_PROTO_MAX_SID + 1];

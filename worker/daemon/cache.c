@@ -23,12 +23,12 @@ int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, void *zc
   snprintf(c->root, sizeof c->root, "%s", root);
   snprintf(c->broker, sizeof c->broker, "%s", broker);
   c->zctx = zctx;
-  if (mkdir(root, 0700) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating cache %s", root);
+  if (mkdir(root, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating cache %s", root);
   char p[4096];
   snprintf(p, sizeof p, "%s/problems", root);
-  if (mkdir(p, 0700) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", p);
+  if (mkdir(p, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", p);
   snprintf(p, sizeof p, "%s/jobs", root);
-  if (mkdir(p, 0700) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", p);
+  if (mkdir(p, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", p);
   snprintf(p, sizeof p, "%s/blobs", root);
   return blobstore_init(&c->bs, p, max_bytes, err, errlen);
 }
@@ -124,6 +124,8 @@ int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size
     return 0;
   }
   void *sock = NULL;
+  size_t fetched = 0;
+  uint64_t bytes = 0;
   for (size_t i = 0; i < p->nfiles; i++) {
     if (blobstore_has(&c->bs, p->files[i].sha256)) continue;
     if (!sock && !(sock = jp_socket(c->zctx, JP_SOCK_WORKER, c->broker, NULL, err, errlen))) return -1;
@@ -131,8 +133,14 @@ int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size
       zmq_close(sock);
       return -1;
     }
+    fetched++;
+    bytes += p->files[i].size;
   }
-  if (sock) zmq_close(sock);
+  if (sock) {
+    zmq_close(sock);
+    fprintf(stderr, "judge-worker: fetched %zu problem files (%llu bytes) from the broker\n", fetched,
+            (unsigned long long)bytes);
+  }
   static unsigned long seq;
   char tmp[4200], src[4096], dst[8400];
   snprintf(tmp, sizeof tmp, "%s.tmp.%d.%lu", dir, (int)getpid(), __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# pool_judge.sh — the real judging engine behind the pool: a problem package
+# travels by content (client -> broker -> worker cache), submissions get the
+# same verdicts as `judge submit --local`, and the test data crosses the
+# network once per worker, not once per submission. Skipped (77) where the
+# local engine cannot judge (no root / no box).
+. "$(dirname "$0")/lib.sh"
+EX=${EXAMPLES:?}
+P=$EX/problems/sum
+[ -d "$P" ] || { echo "skipped: no example problem"; exit 77; }
+timeout 120 "$BIN/judge" submit --local --problem "$P" "$P/submissions/accepted/sum.c" >"$T/local.out" 2>&1 ||
+  { echo "skipped: local judging does not work here"; cat "$T/local.out"; exit 77; }
+grep -q "verdict: AC" "$T/local.out" || { echo "skipped: local judge did not give AC"; exit 77; }
+start_broker
+"$BIN/judge-worker" --broker "$WORKERS" --slots 2 --runner judge --cache "$T/cache-real" --name real \
+  --drain-seconds 30 >>"$T/real.log" 2>&1 &
+PIDS+=($!)
+wait_workers 1
+check() { # source expected
+  "$BIN/pool_client" judge "$CLIENTS" "$P" "$1" >"$T/j.out" 2>&1 || fail "judge $1: $(cat "$T/j.out")"
+  head -1 "$T/j.out" | grep -q ": $2 " || fail "$1: expected $2, got: $(head -3 "$T/j.out")"
+  grep -q "KiB" "$T/j.out" || fail "$1: no resource figures"
+}
+check "$P/submissions/accepted/sum.c" AC
+check "$P/submissions/wrong_answer/int32.c" WA
+check "$P/submissions/compile_error/syntax.c" CE
+check "$P/submissions/time_limit_exceeded/spin.c" TLE
+check "$P/submissions/accepted/sum.py" AC
+n=$(grep -c "fetched .* problem files" "$T/real.log")
+[ "$n" = 1 ] || fail "problem data fetched $n times by one worker (want once)"
+echo "pool_judge: ok"
