@@ -62,6 +62,23 @@ def family_memory(host):
     ]
 
 
+def _host_blocks_at_most(kib):
+    """Disk blocks behind the --stdout/--stderr host files, not their size."""
+    def check(res):
+        import os
+        probs = []
+        for path in (res.out_path, res.err_path):
+            try:
+                used = os.stat(path).st_blocks * 512
+            except (OSError, TypeError):
+                continue
+            if used > kib * 1024 * 1.1 + (1 << 20):
+                probs.append(f"the host file {path} holds {used >> 10} KiB of disk blocks "
+                             f"(size {os.path.getsize(path)}) past an --output of {kib} KiB")
+        return probs
+    return check
+
+
 def family_output(host):
     o = ["--output", 1024, "--time", "3", "--wall", "10"]
     return [
@@ -77,6 +94,9 @@ def family_output(host):
              what="700 KiB on each stream under --output 1024: the limit is on the sum"),
         Case("stdout-plus-stderr-file", "output", args=["both", 700], opts=o, expect=("OLE",),
              what="the same into --stdout/--stderr files"),
+        Case("fallocate-keep-size", "output", args=["fallocate", 64], opts=o, expect=("OK", "OLE", "SV", "RTE"),
+             check=_host_blocks_at_most(1024),
+             what="fallocate(KEEP_SIZE) 64 MiB behind --stdout/--stderr host files: size stays 0, blocks do not"),
         Case("big-file", "output", args=["bigfile"], opts=o, expect=("OLE",),
              what="one endless file in the work dir"),
         Case("fill-workdir", "output", args=["fill", "."], opts=o + ["--mem", 256], expect=("OLE", "MLE", "OK"),

@@ -68,6 +68,8 @@ class Result:
     elapsed: float
     hung: bool
     cmd: list = dataclasses.field(default_factory=list)
+    out_path: str = None           # the host files behind --stdout/--stderr ("file" capture)
+    err_path: str = None
 
     def text(self):
         return (self.stdout + b"\n" + self.stderr).decode("utf-8", "replace")
@@ -518,7 +520,8 @@ class Host:
         except ValueError:
             meta = None
         return Result(case, meta, meta_text, p.returncode, stdout, stderr, out_size, err_size,
-                      judge_stderr, elapsed, hung, cmd)
+                      judge_stderr, elapsed, hung, cmd,
+                      out_path if case.capture == "file" else None, err_path if case.capture == "file" else None)
 
     def _read_file(self, path):
         try:

@@ -3,6 +3,10 @@
  *   exact KIB           write exactly KIB KiB to stdout, exit 0 (control)
  *   both KIB            write KIB KiB to stdout and KIB KiB to stderr, exit 0:
  *                       the limit is on the sum
+ *   fallocate MIB       reserve MIB of blocks behind stdout, stderr and a work
+ *                       dir file with FALLOC_FL_KEEP_SIZE: the file size does
+ *                       not change, so RLIMIT_FSIZE does not apply, but the
+ *                       disk blocks (the host's, for --stdout FILE) are taken
  *   bigfile             write one file in the work dir forever
  *   fill DIR            write 256 KiB files into DIR until an error; each file
  *                       stays under the per-file limit, so only a size bound
@@ -11,6 +15,7 @@
  * fill/manyfiles report how far they got and print ESCAPED when nothing
  * stopped them. */
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -44,6 +49,19 @@ int main(int argc, char **argv) {
     for (long i = 0; i < kib; i++)
       if (write(1, line, sizeof line) != (ssize_t)sizeof line || write(2, line, sizeof line) != (ssize_t)sizeof line)
         return 3;
+    return 0;
+  }
+  if (!strcmp(m, "fallocate") && argc > 2) {
+    off_t len = (off_t)atol(argv[2]) << 20;
+    int wd = open("jpatk_falloc", O_WRONLY | O_CREAT, 0644);
+    int fds[3] = {1, 2, wd};
+    for (int i = 0; i < 3; i++) {
+      int r = fallocate(fds[i], FALLOC_FL_KEEP_SIZE, 0, len);
+      struct stat st;
+      fstat(fds[i], &st);
+      fprintf(stderr, "fallocate fd %d: %s, %lld KiB allocated\n", fds[i], r ? strerror(errno) : "ok",
+              (long long)st.st_blocks / 2);
+    }
     return 0;
   }
   if (!strcmp(m, "bigfile")) {
