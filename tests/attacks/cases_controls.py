@@ -2,6 +2,9 @@
 everything cannot pass the suite: threads, python3, a compiler, stdin, file
 copy-in, measured CPU/memory/output, and the box's posture."""
 
+import os
+import time
+
 from harness import Case
 
 HELLO_C = '#include <stdio.h>\nint main(void){puts("hello from gcc");return 0;}\n'
@@ -70,6 +73,46 @@ def _posture(policy):
     return check
 
 
+def _detectors_fire(host):
+    """The host-side detectors must catch what they are for, or every
+    attack would "hold" vacuously: a secret in the output (here copied in on
+    purpose with --file), a connection to the listener, a leftover process
+    named like ours, a changed canary."""
+    import socket
+    import subprocess
+    from harness import verdict_problems
+    probs = []
+    before = host.snapshot()
+    res = host.run(Case("leak", "/bin/cat", args=["copy"], files=[(host.secret_path["tmp"], "copy")]))
+    found = [p for p in verdict_problems(host, res) + host.host_facts(before, res) if "secret" in p]
+    if not found:
+        probs.append("the secret detector missed a secret printed on stdout")
+    before = host.snapshot()
+    c = socket.create_connection(("127.0.0.1", host.port), timeout=5)
+    import shutil
+    stray_exe = host.scratch(f"{host.tag}_sleep")
+    shutil.copy("/bin/sleep", stray_exe)
+    stray = subprocess.Popen([stray_exe, "30"], stdout=subprocess.DEVNULL)
+    saved = open(host.canary).read()
+    st = os.stat(host.canary)
+    with open(host.canary, "a") as f:
+        f.write("tampered by the self-check\n")
+    time.sleep(0.2)
+    found = host.host_facts(before, None)
+    c.close()
+    stray.kill()
+    stray.wait()
+    with open(host.canary, "w") as f:
+        f.write(saved)
+    os.chmod(host.canary, 0o666)
+    os.utime(host.canary, ns=(st.st_atime_ns, st.st_mtime_ns))
+    for what, needle in (("listener", "listener"), ("leftover process", "leftover process"),
+                         ("canary", "canary")):
+        if not any(needle in p for p in found):
+            probs.append(f"the {what} detector missed its plant; it reported: {found}")
+    return probs
+
+
 def cases(host):
     t = host.tag  # in every command line, so leftovers can be attributed
     hello_c = host.scratch(f"{t}_hello.c", HELLO_C)
@@ -77,6 +120,8 @@ def cases(host):
     stdin_data = "line one\nline two " + host.nonce + "\n"
     stdin_file = host.scratch("stdin.txt", stdin_data)
     return [
+        Case("harness-detectors-fire", "/bin/cat", custom=_detectors_fire,
+             what="self-check: the secret, listener, leftover and canary detectors do fire"),
         Case("control-hello-c", "hello", out_has=["hello from the box"], what="dynamic C hello"),
         Case("control-hello-static", "hello_static", out_has=["hello from the box"], what="static C hello"),
         Case("control-hello-strict", "hello", opts=["--policy", "strict"], out_has=["hello from the box"],
