@@ -6,7 +6,9 @@
  *     every id has exactly its expected final verdict; prints counts;
  *     exit 0 only if all N match.
  *   pool_client crash  BROKER ID    (a source that kills the worker)
- *   pool_client judge  BROKER PROBLEM_DIR SOURCE  (prints the verdict) */
+ *   pool_client judge  BROKER PROBLEM_DIR SOURCE  (prints the verdict)
+ *   pool_client one    BROKER SID   (one submission, no retry on queue full)
+ * $POOL_CLIENT_NAME names the client (fairness key; default "tester"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,8 @@ int main(int argc, char **argv) {
   const char *mode = argv[1], *broker = argv[2];
   char err[512];
   struct jpc *c;
-  if (jpc_open(&c, broker, "tester", err, sizeof err) < 0) {
+  const char *cname = getenv("POOL_CLIENT_NAME");
+  if (jpc_open(&c, broker, cname && *cname ? cname : "tester", err, sizeof err) < 0) {
     fprintf(stderr, "pool_client: %s\n", err);
     return 2;
   }
@@ -42,6 +45,16 @@ int main(int argc, char **argv) {
     } else {
       jpc_print_result(stdout, &r.u.result);
       jp_msg_free(&r);
+    }
+  } else if (!strcmp(mode, "one") && argc >= 4) {
+    struct jp_source src = {.name = "main.c", .content = {(const uint8_t *)"verdict=AC", 10}};
+    struct jpc_submission s = {.sid = argv[3], .lang = "c", .contents = &src, .nsources = 1, .priority = JP_PRIO_BULK};
+    char sid[JP_PROTO_MAX_SID + 1];
+    if (jpc_submit(c, NULL, &s, sid, NULL, err, sizeof err) < 0) {
+      printf("error: %s\n", err);
+      rc = 1;
+    } else {
+      printf("ok %s\n", sid);
     }
   } else if (!strcmp(mode, "crash")) {
     struct jp_source src = {.name = "main.c", .content = {(const uint8_t *)"crash", 5}};
