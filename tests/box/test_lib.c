@@ -269,6 +269,36 @@ static void cleanup_after_daemons(void **state) {
   assert_int_equal(r.status, BOX_OK);
 }
 
+/* The work dir is wiped between runs (not remounted): deep trees, locked
+ * modes, FIFOs and symlinks out must all be gone, and /box and /tmp must be
+ * back to their modes. */
+static void wipe_between_runs(void **state) {
+  (void)state;
+  const char *const mess[] = {"/bin/sh", "-c",
+                              "d=.; for i in $(seq 40); do d=$d/d$i; mkdir $d; echo x > $d/f; done;"
+                              " mkdir -p locked/inner; echo y > locked/inner/f; chmod 000 locked/inner locked;"
+                              " mkfifo pipe; ln -s / root; ln -s /etc/passwd /tmp/pw; mkdir /tmp/t; echo z > /tmp/t/f;"
+                              " chmod 777 /box; chmod 000 /tmp; exit 0",
+                              NULL};
+  struct box_spec s = spec_of(mess);
+  s.limits.procs = 8;
+  struct box_result r;
+  for (int round = 0; round < 2; round++) {
+    run1(&s, &r);
+    if (r.status != BOX_OK)
+      fprintf(stderr, "mess run %d: %s %s\n", round, box_status_name(r.status), r.message);
+    assert_int_equal(r.status, BOX_OK);
+    const char *const look[] = {"/bin/sh", "-c",
+                                "[ -z \"$(ls -A /box)\" ] && [ -z \"$(ls -A /tmp)\" ] && [ \"$(stat -c %a /box)\" = 755 ] &&"
+                                " [ \"$(stat -c %a /tmp)\" = 700 ]",
+                                NULL};
+    struct box_spec l = spec_of(look);
+    l.limits.procs = 8;
+    run1(&l, &r);
+    assert_int_equal(r.status, BOX_OK);
+  }
+}
+
 static void limits_via_library(void **state) {
   (void)state;
   struct box_result r;
@@ -326,7 +356,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(simple_statuses),      cmocka_unit_test(interactive),
       cmocka_unit_test(files_in_and_out),     cmocka_unit_test(cleanup_after_daemons),
-      cmocka_unit_test(limits_via_library),
+      cmocka_unit_test(limits_via_library),   cmocka_unit_test(wipe_between_runs),
   };
   return cmocka_run_group_tests_name("box_lib", tests, setup, teardown);
 }

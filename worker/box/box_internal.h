@@ -98,6 +98,7 @@ struct box {
   struct cg *cg;
   int busy;
   int work_mounted;
+  int work_clean;           /* mounted, box/ and tmp/ empty: reusable by a remount */
   int cg_self_fds[4];      /* see box_cg_self_fds */
   int ncg_self;            /* -1: not opened yet */
   uint64_t input_kib;      /* pages of the files copied in this run */
@@ -135,6 +136,7 @@ int netns_open(const char *state_dir, uint32_t index, int *fd_out, char *err, si
 int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_t errlen);
 int workdir_over(struct box *b, uint64_t output_kib); /* full, or files written >= the output limit */
 void workdir_fetch(struct box *b, const struct box_spec *spec, struct box_result *res);
-void workdir_cleanup(struct box *b);
+void workdir_cleanup(struct box *b); /* after a run: delete what the program left (or unmount) */
+void workdir_unmount(struct box *b);
 
 #endif

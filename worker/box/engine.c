@@ -85,7 +85,7 @@ static int claim_slot(struct box_engine *e, uint32_t index, struct box *b, char 
 }
 
 static void release_slot(struct box *b) {
-  workdir_cleanup(b);
+  workdir_unmount(b);
   for (int i = 0; i < b->ncg_self; i++)
     close(b->cg_self_fds[i]);
   b->ncg_self = -1;

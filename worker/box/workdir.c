@@ -1,8 +1,12 @@
-/* workdir.c — the per-run work dir: a fresh tmpfs on the host (size = the
- * output limit plus the input files), with box/ (the program's cwd, /box)
- * and tmp/ (its /tmp and /dev/shm). Files go in before the run and come
- * out after every process is dead, read without following symlinks and
- * only if regular; unmounting wipes the rest. */
+/* workdir.c — the per-run work dir: a tmpfs on the host (size = the output
+ * limit plus the input files), with box/ (the program's cwd, /box) and
+ * tmp/ (its /tmp and /dev/shm). Files go in before the run and come out
+ * after every process is dead, read without following symlinks and only if
+ * regular. After the run everything else is deleted and the tmpfs is kept
+ * for the slot's next run (resized then): unmounting per run cost an RCU
+ * grace period each; any doubt (a tree too deep to wipe) and it is
+ * unmounted instead. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -65,6 +69,18 @@ static int copy_in(int boxfd, const struct box_file_in *f, uid_t uid, char *err,
   return rc < 0 ? jp_errno(err, errlen, "copy %s into the work dir", f->host_path) : 0;
 }
 
+static int set_dirs(int dfd, uid_t uid, int create) {
+  if (create && (mkdirat(dfd, "box", 0755) < 0 || mkdirat(dfd, "tmp", 0700) < 0))
+    return -1;
+  /* The program owned them: it may have changed their modes. */
+  return fchownat(dfd, "box", uid, uid, AT_SYMLINK_NOFOLLOW) < 0 ||
+                 fchmodat(dfd, "box", 0755, 0) < 0 ||
+                 fchownat(dfd, "tmp", uid, uid, AT_SYMLINK_NOFOLLOW) < 0 ||
+                 fchmodat(dfd, "tmp", 0700, 0) < 0
+             ? -1
+             : 0;
+}
+
 int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_t errlen) {
   uint64_t input_kib = 0;
   for (size_t i = 0; i < spec->nfiles_in; i++) {
@@ -77,26 +93,32 @@ int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_
   /* tmp/ and box/ directories and a few pages of slack for metadata. */
   uint64_t size_kib = out_kib + input_kib + 64;
   b->input_kib = input_kib;
-  /* Whatever an earlier crashed run left mounted there goes first. */
-  for (int i = 0; i < 8 && umount2(b->work_dir, MNT_DETACH) == 0; i++) {
-  }
-  b->work_mounted = 0;
   char opts[96];
-  snprintf(opts, sizeof opts, "size=%lluk,nr_inodes=%u,mode=0755", (unsigned long long)size_kib,
+  snprintf(opts, sizeof opts, "size=%lluk,nr_inodes=%u", (unsigned long long)size_kib,
            INODES + (unsigned)spec->nfiles_in);
-  if (mount("jp-work", b->work_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-    return jp_errno(err, errlen, "mount the work tmpfs on %s", b->work_dir);
-  b->work_mounted = 1;
+  int fresh = 1;
+  if (b->work_mounted && b->work_clean &&
+      mount(NULL, b->work_dir, NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, opts) == 0)
+    fresh = 0;
+  b->work_clean = 0;
+  if (fresh) {
+    /* Whatever an earlier run (or a crashed process) left mounted goes. */
+    for (int i = 0; i < 8 && umount2(b->work_dir, MNT_DETACH) == 0; i++) {
+    }
+    b->work_mounted = 0;
+    if (mount("jp-work", b->work_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+      return jp_errno(err, errlen, "mount the work tmpfs on %s", b->work_dir);
+    b->work_mounted = 1;
+  }
   uid_t uid = b->e->first_uid + b->index;
   int dfd = open(b->work_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return jp_errno(err, errlen, "open %s", b->work_dir);
   int rc = 0;
-  if (mkdirat(dfd, "box", 0755) < 0 || fchownat(dfd, "box", uid, uid, AT_SYMLINK_NOFOLLOW) < 0 ||
-      mkdirat(dfd, "tmp", 0700) < 0 || fchownat(dfd, "tmp", uid, uid, AT_SYMLINK_NOFOLLOW) < 0)
+  if (fchmod(dfd, 0755) < 0 || set_dirs(dfd, uid, fresh) < 0)
     rc = jp_errno(err, errlen, "make box/ and tmp/ in %s", b->work_dir);
   if (rc == 0 && spec->nfiles_in) {
-    int boxfd = openat(dfd, "box", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int boxfd = openat(dfd, "box", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (boxfd < 0)
       rc = jp_errno(err, errlen, "open %s/box", b->work_dir);
     for (size_t i = 0; rc == 0 && i < spec->nfiles_in; i++)
@@ -153,7 +175,74 @@ void workdir_fetch(struct box *b, const struct box_spec *spec, struct box_result
   close(boxfd);
 }
 
+#define WIPE_DEPTH 24
+
+/* Deletes everything inside directory dfd (which the caller closes). The
+ * tree is the program's: no symlink is followed, depth is bounded, and the
+ * number of passes is bounded (entries deleted while reading can be
+ * skipped by readdir). -1 if something is left. */
+static int wipe(int dfd, int depth) {
+  for (int pass = 0; pass < 4; pass++) {
+    int again = 0, n = 0;
+    int dup_fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (!d) {
+      if (dup_fd >= 0)
+        close(dup_fd);
+      return -1;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+      if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+        continue;
+      n++;
+      if (unlinkat(dfd, de->d_name, 0) == 0)
+        continue;
+      if (errno != EISDIR || depth >= WIPE_DEPTH) {
+        again = -1;
+        continue;
+      }
+      int sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0 || wipe(sub, depth + 1) < 0 || unlinkat(dfd, de->d_name, AT_REMOVEDIR) < 0)
+        again = -1;
+      if (sub >= 0)
+        close(sub);
+    }
+    closedir(d);
+    if (again < 0)
+      return -1;
+    if (n == 0)
+      return 0;
+  }
+  return -1;
+}
+
 void workdir_cleanup(struct box *b) {
+  if (!b->work_mounted || b->work_clean)
+    return;
+  int ok = 0;
+  int dfd = open(b->work_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ok = 1;
+    static const char *const sub[] = {"box", "tmp"};
+    for (int i = 0; i < 2; i++) {
+      int fd = openat(dfd, sub[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 || wipe(fd, 0) < 0)
+        ok = 0;
+      if (fd >= 0)
+        close(fd);
+    }
+    close(dfd);
+  }
+  if (ok) {
+    b->work_clean = 1;
+    return;
+  }
+  workdir_unmount(b);
+}
+
+void workdir_unmount(struct box *b) {
   if (b->work_mounted && umount2(b->work_dir, MNT_DETACH) == 0)
     b->work_mounted = 0;
+  b->work_clean = 0;
 }
