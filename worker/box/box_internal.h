@@ -125,6 +125,10 @@ double box_now_ms(void);
  * failure: then the supervisor attaches by pid). */
 int box_cg_self_fds(struct cg *g, int *fds, int max);
 
+/* Bumped whenever the skeleton's content changes: a new version builds a new
+ * skeleton (and template mount namespace, named after it) next to the old. */
+#define BOX_ROOTFS_VERSION "2"
+
 /* rootfs.c: the read-only skeleton root shared by every box. */
 int rootfs_ensure(const char *state_dir, const char *root, uint32_t first_uid, char *err, size_t errlen);
 /* mntns.c: the template mount namespace (only the skeleton root). */

@@ -120,7 +120,7 @@ int box_engine_open(struct box_engine **out, const struct box_engine_config *cfg
   pthread_mutex_init(&e->mu, NULL);
   e->mntns_fd = -1;
   snprintf(e->state_dir, sizeof e->state_dir, "%s", sd);
-  snprintf(e->root_dir, sizeof e->root_dir, "%s/root", sd);
+  snprintf(e->root_dir, sizeof e->root_dir, "%s/root-v" BOX_ROOTFS_VERSION, sd);
   e->first_uid = first_uid;
   char path[BOX_PATH_MAX];
   e->mntns_fd = -1;

@@ -1,6 +1,6 @@
 /* mntns.c — the template mount namespace: a namespace whose whole tree is
  * the skeleton root (pivoted into, the host's mounts detached), made once
- * and kept as a bind-mounted file (<state>/mntns). Each box's init joins it
+ * and kept as a bind-mounted file (<state>/mntns-v<rootfs version>). Each box's init joins it
  * and unshares a private copy of it: copying a dozen mounts instead of the
  * host's whole tree, and no pivot_root (which walks every task on the
  * machine) per run. */
@@ -92,7 +92,7 @@ static int create(const char *path, const char *root, char *err, size_t errlen) 
 
 int mntns_open(const char *state_dir, const char *root, int *fd_out, char *err, size_t errlen) {
   char path[BOX_PATH_MAX];
-  snprintf(path, sizeof path, "%s/mntns", state_dir);
+  snprintf(path, sizeof path, "%s/mntns-v" BOX_ROOTFS_VERSION, state_dir);
   if ((*fd_out = open_mntns(path)) >= 0)
     return 0;
   char lockpath[BOX_PATH_MAX];

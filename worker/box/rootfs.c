@@ -18,7 +18,7 @@
 #include "box_internal.h"
 #include "err.h"
 
-#define MARKER ".judgepool-root-v1"
+#define MARKER ".judgepool-root-v" BOX_ROOTFS_VERSION
 
 /* /etc entries programs need: the dynamic loader's cache, alternatives (the
  * java symlinks), time zone, and the configuration of the installed
