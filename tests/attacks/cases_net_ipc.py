@@ -141,6 +141,25 @@ def _two_boxes_at_once(host):
     return probs
 
 
+def _cross_box(host):
+    """Box A runs for ~2 s; box B, started meanwhile, must not see A's
+    processes, kill them with kill(-1), or read A's /tmp and /dev/shm."""
+    t, word = host.tag, f"crossbox-{host.nonce}"
+    a = Case("a", "/bin/sh", args=["-c", f"echo {word} > /tmp/{t}_shared; echo {word} > /dev/shm/{t}_shared; "
+                                          f"sleep 2; echo still-alive # {t}"],
+             opts=["--procs", "4", "--wall", "6"], out_has=["still-alive"])
+    probs = []
+    for b in (Case("b-visible", "signals", args=["visible"], opts=["--procs", "4"], out_not=["comm sleep"]),
+              Case("b-killall", "signals", args=["killall"], opts=["--time", "1", "--wall", "3"], expect=("TLE",)),
+              Case("b-read", "/bin/sh", args=["-c", f"cat /tmp/{t}_shared /dev/shm/{t}_shared; ls /tmp # {t}"],
+                   opts=["--procs", "4"], expect=("OK", "RTE"), out_not=[word])):
+        ra, rb = _concurrent(host, a, b, delay=0.5)
+        for name, r in (("box A", ra), (b.name, rb)):
+            for p in (verdict_problems(host, r) if r else ["never returned"]):
+                probs.append(f"{b.name}: {name}: {p}")
+    return probs
+
+
 def family_kernel_objects(host):
     sv = ("SV",)
     return [
@@ -153,6 +172,8 @@ def family_kernel_objects(host):
              what="the same under the strict policy"),
         Case("abstract-unix-between-boxes", "net", custom=_abstract_between_boxes,
              what="two concurrent boxes talk over an abstract unix socket"),
+        Case("cross-box", "/bin/sh", custom=_cross_box,
+             what="a second box cannot see, kill, or read the files of a running box"),
         Case("two-boxes-at-once", "/bin/sh", custom=_two_boxes_at_once,
              what="two concurrent judge runs each get their own box"),
     ]

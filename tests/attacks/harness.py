@@ -567,6 +567,11 @@ def verdict_problems(host, res):
                      f"{case.syscall!r}")
     if st == "SV" and not m.get("syscall"):
         probs.append("SV without a syscall name")
+    for needle in (b"AddressSanitizer", b"LeakSanitizer", b"UndefinedBehaviorSanitizer", b"runtime error:"):
+        if needle in res.judge_stderr:
+            i = res.judge_stderr.index(needle)
+            probs.append(f"the judge itself reported a sanitizer error: {res.judge_stderr[max(0, i - 80):i + 300]!r}")
+            break
     text = res.text()
     if "ESCAPED" in text:
         lines = [ln for ln in text.splitlines() if "ESCAPED" in ln]
