@@ -65,6 +65,9 @@ def _posture(policy):
                 probs.append(f"RLIMIT_NOFILE = {kv.get('nofile')}, expected a small bound (<= 4096)")
         except ValueError:
             probs.append(f"bad nofile {kv.get('nofile')!r}")
+        if kv.get("core_hard") != "0":
+            probs.append(f"RLIMIT_CORE hard limit {kv.get('core_hard')}: a crash could dump core (through the "
+                         f"host's core_pattern helper, if it is a pipe)")
         if "raised_fsize" in kv:
             probs.append("the program raised its own RLIMIT_FSIZE to unlimited (hard limit not set)")
         if "done" not in kv:

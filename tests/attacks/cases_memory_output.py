@@ -79,6 +79,21 @@ def _host_blocks_at_most(kib):
     return check
 
 
+def _host_size_at_most(kib):
+    def check(res):
+        import os
+        probs = []
+        for path in (res.out_path, res.err_path):
+            try:
+                size = os.path.getsize(path)
+            except (OSError, TypeError):
+                continue
+            if size > kib * 1024 * 1.1 + 128 * 1024:
+                probs.append(f"the host file {path} has an apparent size of {size} bytes past an --output of {kib} KiB")
+        return probs
+    return check
+
+
 def family_output(host):
     o = ["--output", 1024, "--time", "3", "--wall", "10"]
     return [
@@ -97,6 +112,9 @@ def family_output(host):
         Case("fallocate-keep-size", "output", args=["fallocate", 64], opts=o, expect=("OK", "OLE", "SV", "RTE"),
              check=_host_blocks_at_most(1024),
              what="fallocate(KEEP_SIZE) 64 MiB behind --stdout/--stderr host files: size stays 0, blocks do not"),
+        Case("sparse-truncate", "output", args=["truncate", 50], opts=o, expect=("OK", "OLE", "RTE", "SV"),
+             check=_host_size_at_most(1024),
+             what="ftruncate/pwrite the --stdout/--stderr host files to 50 GiB (sparse)"),
         Case("big-file", "output", args=["bigfile"], opts=o, expect=("OLE",),
              what="one endless file in the work dir"),
         Case("fill-workdir", "output", args=["fill", "."], opts=o + ["--mem", 256], expect=("OLE", "MLE", "OK"),

@@ -7,6 +7,8 @@
  *                       dir file with FALLOC_FL_KEEP_SIZE: the file size does
  *                       not change, so RLIMIT_FSIZE does not apply, but the
  *                       disk blocks (the host's, for --stdout FILE) are taken
+ *   truncate GIB        ftruncate stdout and stderr to GIB (sparse): a checker
+ *                       reading the output would read GIB of zeros
  *   bigfile             write one file in the work dir forever
  *   fill DIR            write 256 KiB files into DIR until an error; each file
  *                       stays under the per-file limit, so only a size bound
@@ -61,6 +63,16 @@ int main(int argc, char **argv) {
       fstat(fds[i], &st);
       fprintf(stderr, "fallocate fd %d: %s, %lld KiB allocated\n", fds[i], r ? strerror(errno) : "ok",
               (long long)st.st_blocks / 2);
+    }
+    return 0;
+  }
+  if (!strcmp(m, "truncate") && argc > 2) {
+    signal(SIGXFSZ, SIG_IGN); /* see the error instead of dying */
+    off_t len = (off_t)atol(argv[2]) << 30;
+    for (int fd = 1; fd <= 2; fd++) {
+      int r = ftruncate(fd, len);
+      int r2 = (int)pwrite(fd, "x", 1, len);
+      fprintf(stderr, "fd %d: ftruncate %s, pwrite %s\n", fd, r ? strerror(errno) : "ok", r2 < 0 ? strerror(errno) : "ok");
     }
     return 0;
   }

@@ -38,6 +38,7 @@ int main(void) {
   if (setgroups(0, NULL) == 0) ESCAPED("setgroups worked");
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0) atk_say("POSTURE nofile %llu", (unsigned long long)rl.rlim_cur);
+  if (getrlimit(RLIMIT_CORE, &rl) == 0) atk_say("POSTURE core_hard %llu", (unsigned long long)rl.rlim_max);
   rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
   if (setrlimit(RLIMIT_FSIZE, &rl) == 0) atk_say("POSTURE raised_fsize yes");
   atk_say("POSTURE done 1");
