@@ -1,6 +1,7 @@
-/* child.c — what runs inside the box after clone: init (pid 1: builds the
- * mount tree, forks the program, collects the seccomp listener, waits) and
- * the program child (drops everything, installs the filter, execs).
+/* child.c — what runs inside the box after clone: init (pid 1: joins its
+ * cgroups and namespaces, builds the mount tree, spawns the program, keeps
+ * the seccomp listener, waits, kills the rest, reports) and the program
+ * child (vfork-style: drops everything, installs the filter, execs).
  *
  * The supervisor may be multi-threaded, so after clone only system calls
  * are made: no malloc, no stdio, no glibc wrappers that act on "all threads"
@@ -9,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -29,15 +32,17 @@
 enum { FD_STATUS = 3, FD_SYNC, FD_NETNS, FD_IN, FD_OUT, FD_ERR, FD_MNTNS, FD_TBOX, FD_TTMP, FD_TSHM,
        FD_FIRST_FREE };
 #define NRELOC (FD_FIRST_FREE - 3)
-/* Program's layout: the pipes to init, both close-on-exec. */
-enum { PFD_UP = 3, PFD_DOWN = 4 };
-/* Init keeps its own fds high so they never land on 0..8. */
+/* Init keeps its own fds high so they never land on 0..12. */
 #define INIT_FD_MIN 16
 
-/* Messages from the program child to init on the "up" pipe. */
-enum { UP_LISTENER = 1, UP_EXEC_ERRNO, UP_SETUP };
-struct up_msg {
-  int32_t type, a, b;
+/* Shared between init and the program child, which runs in init's memory
+ * (CLONE_VM | CLONE_VFORK) until it execs: how its setup ended. */
+struct spawn {
+  const struct child_args *a;
+  volatile int lfd;        /* the seccomp listener, in the shared fd table */
+  volatile int fail_step;  /* setup step that failed, 0 if none */
+  volatile int fail_errno; /* its errno, or execve's */
+  volatile int exec_failed;
 };
 
 static const char *const step_names[] = {
@@ -87,9 +92,9 @@ static void __attribute__((noreturn)) init_fail(uint32_t step) {
   _exit(1);
 }
 
-static void __attribute__((noreturn)) prog_fail(int step) {
-  struct up_msg m = {UP_SETUP, step, errno};
-  write_all(PFD_UP, &m, sizeof m);
+static void __attribute__((noreturn)) prog_fail(struct spawn *sp, int step) {
+  sp->fail_errno = errno;
+  sp->fail_step = step;
   _exit(127);
 }
 
@@ -126,98 +131,92 @@ static void relocate_fds(const struct child_args *a) {
   close(2);
 }
 
-static void __attribute__((noreturn)) program_main(const struct child_args *a, int up, int down) {
-  /* up/down are >= INIT_FD_MIN: moving them to 3/4 drops init's status and
-   * sync fds from this process. */
-  if (dup3(up, PFD_UP, O_CLOEXEC) < 0 || dup3(down, PFD_DOWN, O_CLOEXEC) < 0)
-    _exit(127);
+/* The program child: created with CLONE_VM | CLONE_VFORK | CLONE_FILES on
+ * its own stack, so no page tables are copied and init sleeps until the
+ * execve. It shares init's fd table until then (execve unshares it and
+ * drops every close-on-exec fd: all of init's are), so the seccomp listener
+ * it creates is already in init's table, and it makes no close() that init
+ * would feel. errno is shared too, harmless: init is asleep. */
+static int program_main(void *arg) {
+  struct spawn *sp = arg;
+  const struct child_args *a = sp->a;
   sigset_t none;
   sigemptyset(&none);
   if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-    prog_fail(STEP_SIGNALS);
-  /* The supervisor may ignore SIGPIPE; ignored signals survive execve. */
+    prog_fail(sp, STEP_SIGNALS);
+  /* The supervisor may ignore SIGPIPE; ignored signals survive execve
+   * (handled ones are reset by it). */
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
   for (int s = 1; s < NSIG; s++) {
     struct sigaction cur;
-    /* Only ignored signals survive execve; handled ones are reset by it. */
     if (s != SIGKILL && s != SIGSTOP && sigaction(s, NULL, &cur) == 0 && cur.sa_handler == SIG_IGN)
       sigaction(s, &dfl, NULL);
   }
-
   if (dup2(FD_OUT, 1) < 0 || dup2(FD_ERR, 2) < 0)
-    prog_fail(STEP_FDS);
+    prog_fail(sp, STEP_FDS);
   if (a->stdin_fd >= 0) {
     if (dup2(FD_IN, 0) < 0)
-      prog_fail(STEP_FDS);
+      prog_fail(sp, STEP_FDS);
   } else {
     int fd = open("/dev/null", O_RDONLY);
     if (fd < 0)
-      prog_fail(STEP_DEVNULL);
+      prog_fail(sp, STEP_DEVNULL);
     if (fd != 0 && (dup2(fd, 0) < 0 || close(fd) < 0))
-      prog_fail(STEP_DEVNULL);
+      prog_fail(sp, STEP_DEVNULL);
   }
-  if (syscall(SYS_close_range, 5, ~0U, 0) < 0)
-    prog_fail(STEP_FDS);
+  /* Everything but 0..2 goes at execve (init's fds already are). */
+  if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    prog_fail(sp, STEP_FDS);
 
   struct rlimit rl;
   rl.rlim_cur = rl.rlim_max = 0;
   if (setrlimit(RLIMIT_CORE, &rl) < 0)
-    prog_fail(STEP_RLIMIT);
+    prog_fail(sp, STEP_RLIMIT);
   if (a->cpu_ms) {
     /* A backstop only: the supervisor enforces the limit on the cgroup. */
     rl.rlim_cur = (a->cpu_ms + 999) / 1000 + 1;
     rl.rlim_max = rl.rlim_cur + 1;
     if (setrlimit(RLIMIT_CPU, &rl) < 0)
-      prog_fail(STEP_RLIMIT);
+      prog_fail(sp, STEP_RLIMIT);
   }
   rl.rlim_cur = rl.rlim_max = a->stack_kib ? a->stack_kib * 1024 : RLIM_INFINITY;
   if (setrlimit(RLIMIT_STACK, &rl) < 0)
-    prog_fail(STEP_RLIMIT);
+    prog_fail(sp, STEP_RLIMIT);
   rl.rlim_cur = rl.rlim_max = a->fsize_kib ? a->fsize_kib * 1024 : RLIM_INFINITY;
   if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
-    prog_fail(STEP_RLIMIT);
+    prog_fail(sp, STEP_RLIMIT);
   rl.rlim_cur = rl.rlim_max = a->nofile;
   if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-    prog_fail(STEP_RLIMIT);
+    prog_fail(sp, STEP_RLIMIT);
   if (setsid() < 0)
-    prog_fail(STEP_SETSID);
+    prog_fail(sp, STEP_SETSID);
   /* Raw calls: glibc's setuid & co. would signal the supervisor's other
    * threads, which do not exist here. */
   if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, a->gid, a->gid, a->gid) < 0 ||
       syscall(SYS_setresuid, a->uid, a->uid, a->uid) < 0)
-    prog_fail(STEP_CREDS);
+    prog_fail(sp, STEP_CREDS);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    prog_fail(STEP_NNP);
-
+    prog_fail(sp, STEP_NNP);
   if (a->bpf) {
     struct sock_fprog prog = {.len = a->bpf->len, .filter = a->bpf->insns};
     unsigned long flags = a->bpf->uses_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
     long lfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
     if (lfd < 0)
-      prog_fail(STEP_SECCOMP);
-    if (a->bpf->uses_notify) {
-      /* Only read, write, close and execve from here on: every policy
-       * allows them. Init takes the listener with pidfd_getfd, then we close
-       * ours so the program never holds it. */
-      struct up_msg m = {UP_LISTENER, (int32_t)lfd, 0};
-      char ack;
-      write_all(PFD_UP, &m, sizeof m);
-      if (read(PFD_DOWN, &ack, 1) != 1)
-        _exit(127);
-      close((int)lfd);
-    }
+      prog_fail(sp, STEP_SECCOMP);
+    /* Close-on-exec: it stays in init's table only. */
+    if (a->bpf->uses_notify)
+      sp->lfd = (int)lfd;
   }
-  close(PFD_DOWN);
   int e = ENOENT;
   for (int i = 0; i < a->nexec; i++) {
     execve(a->exec_paths[i], a->argv, a->envp);
     if (errno != ENOENT || i == 0)
       e = errno;
   }
-  struct up_msg m = {UP_EXEC_ERRNO, e, 0};
-  write_all(PFD_UP, &m, sizeof m);
+  sp->fail_errno = e;
+  sp->exec_failed = 1;
   _exit(127);
 }
 
@@ -244,29 +243,6 @@ static void build_mounts(void) {
     init_fail(STEP_HOSTNAME);
   if (chdir("/box") < 0)
     init_fail(STEP_PIVOT);
-}
-
-/* Takes the program's seccomp listener (fd number `remote` in pid). */
-static int grab_listener(pid_t pid, int remote) {
-  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  if (pidfd < 0)
-    return -1;
-  int fd = (int)syscall(SYS_pidfd_getfd, pidfd, remote, 0);
-  close(pidfd);
-  return fd < 0 ? -1 : move_high(fd);
-}
-
-static ssize_t read_full(int fd, void *buf, size_t len) {
-  size_t got = 0;
-  while (got < len) {
-    ssize_t n = read(fd, (char *)buf + got, len - got);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    got += (size_t)n;
-  }
-  return (ssize_t)got;
 }
 
 void child_init_main(const struct child_args *a) {
@@ -303,59 +279,43 @@ void child_init_main(const struct child_args *a) {
   if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
     init_fail(STEP_SIGNALS);
   int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-  int up[2], down[2];
   if (sfd < 0 || (sfd = move_high(sfd)) < 0)
     init_fail(STEP_SIGNALS);
-  if (pipe2(up, O_CLOEXEC) < 0 || pipe2(down, O_CLOEXEC) < 0)
-    init_fail(STEP_PIPES);
-  for (int i = 0; i < 2; i++)
-    if ((up[i] = move_high(up[i])) < 0 || (down[i] = move_high(down[i])) < 0)
-      init_fail(STEP_PIPES);
 
-  long pid = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+  /* The program's stack: its own pages in our memory. */
+  size_t stack_len = 256 * 1024;
+  char *stack = mmap(NULL, stack_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED)
+    init_fail(STEP_FORK);
+  static struct spawn sp;
+  sp.a = a;
+  sp.lfd = -1;
+  int pid = clone(program_main, stack + stack_len, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &sp);
   if (pid < 0)
     init_fail(STEP_FORK);
-  if (pid == 0) {
-    close(up[0]);
-    close(down[1]);
-    close(sfd);
-    program_main(a, up[1], down[0]);
+  /* Here the program has exec'd (or died trying). */
+  if (sp.fail_step) {
+    errno = sp.fail_errno;
+    init_fail((uint32_t)sp.fail_step);
   }
-  close(up[1]);
-  close(down[0]);
+  int exec_errno = sp.exec_failed ? sp.fail_errno : 0;
+  int lfd = sp.lfd >= 0 ? move_high(sp.lfd) : -1;
+  if (sp.lfd >= 0 && lfd < 0)
+    init_fail(STEP_LISTENER);
 
-  int lfd = -1;
-  int exec_errno = 0;
-  struct up_msg m;
-  if (a->bpf && a->bpf->uses_notify) {
-    ssize_t n = read_full(up[0], &m, sizeof m);
-    if (n == (ssize_t)sizeof m && m.type == UP_LISTENER) {
-      if ((lfd = grab_listener((pid_t)pid, m.a)) < 0)
-        init_fail(STEP_LISTENER);
-      write_all(down[1], "g", 1);
-    } else if (n == (ssize_t)sizeof m && m.type == UP_SETUP) {
-      errno = m.b;
-      init_fail((uint32_t)m.a);
-    } else if (n == (ssize_t)sizeof m && m.type == UP_EXEC_ERRNO) {
-      exec_errno = m.a;
-    }
-  }
-  close(down[1]);
-
-  struct pollfd pf[4] = {
+  struct pollfd pf[3] = {
       {.fd = lfd, .events = POLLIN},
       {.fd = sfd, .events = POLLIN},
-      {.fd = up[0], .events = POLLIN},
       {.fd = FD_STATUS, .events = 0}, /* POLLERR: the supervisor is gone */
   };
   int done = 0, wstatus = 0;
   while (!done) {
-    if (poll(pf, 4, -1) < 0) {
+    if (poll(pf, 3, -1) < 0) {
       if (errno == EINTR)
         continue;
       init_fail(STEP_PROGRAM);
     }
-    if (pf[3].revents & (POLLERR | POLLHUP)) {
+    if (pf[2].revents & (POLLERR | POLLHUP)) {
       kill(-1, SIGKILL);
       _exit(1);
     }
@@ -370,16 +330,6 @@ void child_init_main(const struct child_args *a) {
     } else if (pf[0].revents & (POLLHUP | POLLERR)) {
       pf[0].fd = -1; /* every process under the filter is gone */
     }
-    if (pf[2].revents) {
-      ssize_t n = read_full(up[0], &m, sizeof m);
-      if (n == (ssize_t)sizeof m && m.type == UP_EXEC_ERRNO)
-        exec_errno = m.a;
-      else if (n == (ssize_t)sizeof m && m.type == UP_SETUP) {
-        errno = m.b;
-        init_fail((uint32_t)m.a);
-      } else
-        pf[2].fd = -1; /* EOF: the program was executed */
-    }
     if (pf[1].revents & POLLIN) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) > 0) {
@@ -393,18 +343,6 @@ void child_init_main(const struct child_args *a) {
           wstatus = st;
           done = 1;
         }
-      }
-    }
-  }
-  /* The exec error (if any) may still sit in the pipe. */
-  if (pf[2].fd >= 0 && !exec_errno) {
-    fcntl(up[0], F_SETFL, O_NONBLOCK);
-    if (read(up[0], &m, sizeof m) == (ssize_t)sizeof m) {
-      if (m.type == UP_EXEC_ERRNO)
-        exec_errno = m.a;
-      else if (m.type == UP_SETUP) {
-        errno = m.b;
-        init_fail((uint32_t)m.a);
       }
     }
   }
