@@ -59,6 +59,8 @@ def family_fs(host):
              what="append to host canaries, create files in /, /tmp, /usr, /etc, /proc/1/root/tmp, ..."),
         Case("cgroup-self-raise", "fsescape", args=["cgroup"], out_has=["cgroup done"],
              what="write our own cgroup's limits, release_agent, core_pattern, sysrq-trigger"),
+        Case("reopen-stdio", "fsescape", args=["reopen"], stdin=host.stdin_canary, out_has=["reopen done"],
+             what="reopen the host stdin (test data) and stdout files via /proc/self/fd for writing"),
         Case("workdir-traps", "traps", args=[host.canary], out_has=["traps set"],
              what="symlinks to host files and /, FIFO, loops, mode-0 dir, deep tree, mknod, hard link, "
                   "dangerous /dev nodes"),

@@ -179,6 +179,9 @@ class Host:
             self._write(os.path.join(self.dir, "canary"), f"canary {self.nonce}\n", 0o666),
             self._write(f"/etc/{MARKER}-canary-{self.nonce}", f"canary {self.nonce}\n", 0o666),
         ]
+        # test data as the judge holds it (root, 0644), fed as --stdin
+        self.stdin_canary = self._write(os.path.join(self.dir, "input.txt"), f"1 2 {self.nonce}\n", 0o644)
+        self.canaries.append(self.stdin_canary)
         self.canary = self.canaries[0]
         self.shadow_lines = []
         try:

@@ -15,6 +15,9 @@
  *                   many times, chroot "."), then read PATHs
  *   proc1           look around /proc/1/root, /proc/1/cwd, mountinfo
  *   cgroup          try to write our own cgroup's limits and release_agent
+ *   reopen          reopen our stdin/stdout/stderr host files through
+ *                   /proc/self/fd/N for writing (test data tampering) and
+ *                   report where they live on the host
  *   plant NONCE     leave files and a SysV shm segment behind
  *   find NONCE      look for what "plant" left (must find nothing) */
 #include <dirent.h>
@@ -217,6 +220,29 @@ int main(int argc, char **argv) {
     dump("shadow", "/etc/shadow");
     dump("shadow", "/proc/1/root/etc/shadow");
     atk_say("proc1 done");
+    return 0;
+  }
+  if (!strcmp(m, "reopen")) {
+    for (int fd = 0; fd <= 2; fd++) {
+      char p[64], t[PATH_MAX];
+      snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+      ssize_t n = readlink(p, t, sizeof t - 1);
+      if (n >= 0) {
+        t[n] = 0;
+        atk_say("fd %d is %s", fd, t);
+      }
+      int w = open(p, O_WRONLY | O_APPEND);
+      if (w >= 0) {
+        ssize_t k = write(w, "jpatk-tampered\n", 15);
+        atk_say("REOPENED fd %d for writing (%zd bytes written; the runner checks the host file)", fd, k);
+        close(w);
+      } else {
+        atk_say("reopen fd %d for writing: %s", fd, strerror(errno));
+      }
+    }
+    char buf[64];
+    if (read(0, buf, sizeof buf) < 0) atk_say("read stdin failed");
+    atk_say("reopen done");
     return 0;
   }
   if (!strcmp(m, "cgroup")) {
