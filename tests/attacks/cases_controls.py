@@ -68,6 +68,9 @@ def _posture(policy):
         if kv.get("core_hard") != "0":
             probs.append(f"RLIMIT_CORE hard limit {kv.get('core_hard')}: a crash could dump core (through the "
                          f"host's core_pattern helper, if it is a pipe)")
+        extra = [f"{k}={v}" for k, v in kv.items() if k.startswith("fd") and k not in ("fd0", "fd1", "fd2")]
+        if extra:
+            probs.append(f"the program inherited file descriptors besides 0-2 from the supervisor: {extra}")
         if "raised_fsize" in kv:
             probs.append("the program raised its own RLIMIT_FSIZE to unlimited (hard limit not set)")
         if "done" not in kv:
