@@ -219,7 +219,9 @@ static int run(struct opts *o, char **prog) {
   if (o->errf && (errfd = open_or_die(o->errf, O_WRONLY | O_CREAT | O_TRUNC, "--stderr")) < 0)
     goto done;
   struct box_engine *e = NULL;
-  struct box_engine_config cfg = {.slots = 1};
+  /* One engine per process: keep the slot's cgroups and work tmpfs for
+   * the next `judge run`. */
+  struct box_engine_config cfg = {.slots = 1, .persist = 1};
   if (box_engine_open(&e, &cfg, err, sizeof err)) {
     fprintf(stderr, "judge run: cannot open the box engine: %s\n", err);
     goto done;

@@ -153,6 +153,14 @@ expect javaversion status OK
 meta stdin --procs 4 --stdin "$T/hello.c" -- /bin/sh -c 'grep -q "int main" && exit 0 || exit 1'
 expect stdin status OK
 
+# Work dirs (and cgroups) are kept between `judge run`s; nothing a run
+# leaves may be seen by the next ones (whichever slot they get).
+for i in 1 2 3; do meta leave$i --procs 4 -- /bin/sh -c 'echo x > left$$; echo y > /tmp/left$$; mkdir -p d/e; echo z > d/e/f'; done
+for i in 1 2 3; do
+  meta look$i --procs 4 -- /bin/sh -c '[ -z "$(ls -A /box)" ] && [ -z "$(ls -A /tmp)" ] && [ ! -e /.wiped ]'
+  expect look$i status OK
+done
+
 meta missing -- ./does-not-exist
 expect missing status RTE
 n=$((n + 1)); case "$(field missing message)" in *"cannot execute"*) pass "missing: message" ;; *) fail "missing: message '$(field missing message)'" ;; esac

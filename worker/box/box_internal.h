@@ -117,6 +117,7 @@ struct box_engine {
   int bpf_built[2];
   uint32_t nslots;
   struct box *slots;
+  int persist;
 };
 
 double box_now_ms(void);
@@ -124,6 +125,7 @@ double box_now_ms(void);
 /* cgself.c: O_WRONLY fds of the group's v1 `tasks` files (0 on v2, -1 on
  * failure: then the supervisor attaches by pid). */
 int box_cg_self_fds(struct cg *g, int *fds, int max);
+void box_cg_forget(struct cg *g); /* free the handle, keep the (empty) group */
 
 /* Bumped whenever the skeleton's content changes: a new version builds a new
  * skeleton (and template mount namespace, named after it) next to the old. */
@@ -142,5 +144,9 @@ int workdir_over(struct box *b, uint64_t output_kib); /* full, or files written 
 void workdir_fetch(struct box *b, const struct box_spec *spec, struct box_result *res);
 void workdir_cleanup(struct box *b); /* after a run: delete what the program left (or unmount) */
 void workdir_unmount(struct box *b);
+/* persist: adopt a tmpfs a previous engine left wiped (marker in its root,
+ * out of the box's reach) / leave ours so. */
+void workdir_adopt(struct box *b);
+void workdir_leave(struct box *b);
 
 #endif

@@ -6,7 +6,8 @@
  * `judge run`). v2 uses clone3(CLONE_INTO_CGROUP) instead.
  *
  * Reads the group's directories from the cgroup backend's private
- * structure (cgroup_impl.h): cgroup.h has no accessor for them yet. */
+ * structure (cgroup_impl.h): cgroup.h has no accessor for them yet.
+ * Also the one place that frees a group handle without rmdir (persist). */
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -32,4 +33,11 @@ fail:
   while (n > 0)
     close(fds[--n]);
   return -1;
+}
+
+/* Frees our handle on the group without removing it (persist mode): the
+ * empty group stays for the next engine on this slot. cgroup.h has only
+ * cg_destroy (rmdir) for now. */
+void box_cg_forget(struct cg *g) {
+  cg_free(g);
 }

@@ -75,6 +75,7 @@ static int claim_slot(struct box_engine *e, uint32_t index, struct box *b, char 
   snprintf(b->work_dir, sizeof b->work_dir, "%s/work/%u", e->state_dir, index);
   if (mkdir(b->work_dir, 0700) < 0 && errno != EEXIST)
     return jp_errno(err, errlen, "mkdir %s", b->work_dir);
+  workdir_adopt(b);
   if (netns_open(e->state_dir, index, &b->netns_fd, err, errlen))
     return -1;
   char name[32];
@@ -85,11 +86,16 @@ static int claim_slot(struct box_engine *e, uint32_t index, struct box *b, char 
 }
 
 static void release_slot(struct box *b) {
-  workdir_unmount(b);
+  if (b->e->persist)
+    workdir_leave(b);
+  else
+    workdir_unmount(b);
   for (int i = 0; i < b->ncg_self; i++)
     close(b->cg_self_fds[i]);
   b->ncg_self = -1;
-  if (b->cg)
+  if (b->cg && b->e->persist)
+    box_cg_forget(b->cg);
+  else if (b->cg)
     cg_destroy(b->cg);
   if (b->netns_fd >= 0)
     close(b->netns_fd);
@@ -122,6 +128,7 @@ int box_engine_open(struct box_engine **out, const struct box_engine_config *cfg
   snprintf(e->state_dir, sizeof e->state_dir, "%s", sd);
   snprintf(e->root_dir, sizeof e->root_dir, "%s/root-v" BOX_ROOTFS_VERSION, sd);
   e->first_uid = first_uid;
+  e->persist = cfg ? cfg->persist : 0;
   char path[BOX_PATH_MAX];
   e->mntns_fd = -1;
   if (rootfs_ensure(e->state_dir, e->root_dir, first_uid, err, errlen) ||

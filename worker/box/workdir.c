@@ -15,6 +15,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "box_internal.h"
@@ -245,4 +246,39 @@ void workdir_unmount(struct box *b) {
   if (b->work_mounted && umount2(b->work_dir, MNT_DETACH) == 0)
     b->work_mounted = 0;
   b->work_clean = 0;
+}
+
+#define CLEAN_MARK ".wiped"
+
+void workdir_adopt(struct box *b) {
+  int dfd = open(b->work_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0)
+    return;
+  struct statx sx;
+  /* Only our own tmpfs on that very directory, with the mark in its root
+   * (which no box can reach: boxes see box/ and tmp/ only). */
+  if (statx(dfd, "", AT_EMPTY_PATH, 0, &sx) == 0 && (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+      (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && unlinkat(dfd, CLEAN_MARK, 0) == 0) {
+    struct statfs sf;
+    if (fstatfs(dfd, &sf) == 0 && sf.f_type == TMPFS_MAGIC) {
+      b->work_mounted = 1;
+      b->work_clean = 1;
+    }
+  }
+  close(dfd);
+}
+
+void workdir_leave(struct box *b) {
+  if (!b->work_mounted || !b->work_clean) {
+    workdir_unmount(b);
+    return;
+  }
+  int dfd = open(b->work_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = dfd >= 0 ? openat(dfd, CLEAN_MARK, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600) : -1;
+  if (fd < 0)
+    workdir_unmount(b);
+  else
+    close(fd);
+  if (dfd >= 0)
+    close(dfd);
 }
