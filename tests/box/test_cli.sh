@@ -123,6 +123,14 @@ meta floodfile --output 64 --stdout "$T/flood-file.txt" --file ./flood:prog -- .
 expect floodfile status OLE
 n=$((n + 1)); sz=$(stat -c %s "$T/flood-file.txt"); [ "$sz" -le 65536 ] && pass "floodfile: file is $sz bytes" || fail "floodfile: file is $sz bytes"
 
+# stdout+stderr together count against --output, also when both go to files.
+meta bothfiles --output 64 --stdout "$T/both.out" --stderr "$T/both.err" --procs 4 -- /bin/sh -c \
+  'head -c 40000 /dev/zero; head -c 40000 /dev/zero >&2'
+expect bothfiles status OLE
+meta samefile --output 64 --stdout "$T/same.out" --stderr "$T/same.out" --procs 4 -- /bin/sh -c \
+  'head -c 20000 /dev/zero; head -c 20000 /dev/zero >&2'
+expect samefile status OK
+
 meta ptrace --file ./ptrace:prog -- ./prog
 expect ptrace status SV; expect ptrace syscall ptrace; expect_rc ptrace 1
 

@@ -4,6 +4,8 @@
  * NOTIFY form names the call to the listener; syscall names resolve. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
@@ -193,6 +195,18 @@ static int do_strict_fcntl(void) {
   return fcntl(1, F_GETFL) >= 0 && fcntl(1, F_DUPFD_CLOEXEC, 3) >= 0 ? 0 : 1;
 }
 
+/* fallocate(KEEP_SIZE) would reserve blocks past RLIMIT_FSIZE. */
+static int do_fallocate(void) {
+  char path[] = "/tmp/box-falloc-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0)
+    return 3;
+  unlink(path);
+  int keep = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 1 << 20);
+  int plain = fallocate(fd, 0, 0, 4096);
+  return keep == -1 && errno == EOPNOTSUPP && plain == 0 ? 0 : 1;
+}
+
 static void builds_and_loads(void **state) {
   (void)state;
   box_policy ps[] = {BOX_POLICY_DEFAULT, BOX_POLICY_STRICT};
@@ -231,6 +245,7 @@ static void default_denies(void **state) {
   assert_sigsys(under(BOX_POLICY_DEFAULT, do_i386));
   assert_sigsys(under(BOX_POLICY_DEFAULT, do_x32));
   assert_sigsys(under(BOX_POLICY_DEFAULT, do_listener_filter));
+  assert_exit0(under(BOX_POLICY_DEFAULT, do_fallocate));
 }
 
 static void strict_denies(void **state) {

@@ -1,13 +1,27 @@
 /* box.h — the confinement engine: run one untrusted program in a
- * kernel-enforced box (namespaces + pivot_root + seccomp + cgroups) and
- * report what it did. Every compiler, submission, checker and interactor
- * that judgepool runs goes through this interface and nothing else.
+ * kernel-enforced box (pid/mount/net/ipc/uts namespaces, a read-only
+ * skeleton root, seccomp, cgroups) and report what it did. Every compiler,
+ * submission, checker and interactor that judgepool runs goes through this
+ * interface and nothing else.
  *
- * Lifecycle: one engine per process (pre-built seccomp BPF, pre-made network
- * namespace, cgroup pool); boxes are slots taken from it (each with its own
- * uid/gid and cgroup, so concurrently running boxes cannot touch each other).
- * A box's work dir is a fresh tmpfs per run: nothing a program writes
- * survives the run except the files the caller asks back in the spec. */
+ * Lifecycle: one engine per process (seccomp BPF built once, template mount
+ * namespace and per-slot network namespaces kept under the state dir,
+ * cgroup pool); boxes are slots taken from it (each with its own uid/gid,
+ * cgroup and network namespace, so concurrently running boxes cannot touch
+ * each other). A box's work dir is a tmpfs wiped after every run: nothing a
+ * program writes survives the run except the files the caller asks back.
+ *
+ * Per run: init (pid 1 of the box, root, unreachable by the program) joins
+ * the cgroups and namespaces and spawns the program, which drops to the
+ * slot's uid, sets rlimits, no_new_privs, installs the seccomp filter and
+ * execs. A forbidden call is held by seccomp user notification and named
+ * (SV); when the program ends, init kills whatever is left and exits, which
+ * takes every process of the box down with the pid namespace.
+ *
+ * Threads: engines, boxes and box_wait* may be used from several threads
+ * (one box per thread at a time). The process must not reap children it
+ * did not create (no waitpid(-1)), and a caller pumping output into a pipe
+ * should ignore SIGPIPE. */
 #ifndef JP_BOX_H
 #define JP_BOX_H
 
@@ -70,7 +84,8 @@ struct box_spec {
   const struct box_file_out *files_out;
   size_t nfiles_out;
   /* Host directories bind-mounted read-only at the same path inside the box,
-   * in addition to the system directories (e.g. a validator's data). */
+   * in addition to the system directories (e.g. a validator's data).
+   * NOT SUPPORTED YET: a spec with nro_binds > 0 ends as BOX_IE. */
   const char *const *ro_binds;
   size_t nro_binds;
   /* BOX_PUMP_STDOUT / BOX_PUMP_STDERR: never hand stdout_fd / stderr_fd to

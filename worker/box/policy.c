@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -126,6 +127,13 @@ static int default_rules(scmp_filter_ctx c, uint32_t deny, char *err, size_t err
     if (add(c, SCMP_ACT_ERRNO(0), "fcntl", 1, &cmd, err, errlen))
       return -1;
   }
+  /* fallocate with KEEP_SIZE (and the modes that require it) reserves disk
+   * blocks past RLIMIT_FSIZE: on a host file handed over as stdout, that is
+   * the host's disk. Plain mode 0 stays (bounded by RLIMIT_FSIZE); glibc's
+   * posix_fallocate falls back to writing on EOPNOTSUPP. */
+  struct scmp_arg_cmp keep = SCMP_A1(SCMP_CMP_MASKED_EQ, FALLOC_FL_KEEP_SIZE, FALLOC_FL_KEEP_SIZE);
+  if (add(c, SCMP_ACT_ERRNO(EOPNOTSUPP), "fallocate", 1, &keep, err, errlen))
+    return -1;
   /* Typing into the caller's terminal. */
   struct scmp_arg_cmp sti = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0x5412 /* TIOCSTI */);
   struct scmp_arg_cmp lnx = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0x541C /* TIOCLINUX */);

@@ -443,10 +443,21 @@ static void finish(struct box_proc *p, struct box_result *res) {
     f.killed_cpu = p->killed_cpu;
     f.killed_wall = p->killed_wall;
     f.output_exceeded = p->output_exceeded;
-    int ff[2] = {p->stdout_file_fd, p->stderr_file_fd};
-    for (int i = 0; i < 2; i++) {
-      struct stat st;
-      if (ff[i] >= 0 && l->output_kib && fstat(ff[i], &st) == 0 && (uint64_t)st.st_size >= l->output_kib * 1024)
+    /* stdout+stderr together: what was pumped plus the regular files
+     * handed over (each bounded by RLIMIT_FSIZE on its own; counted once
+     * when both are the same file). */
+    if (l->output_kib) {
+      uint64_t total = p->output_bytes;
+      struct stat st[2];
+      int ff[2] = {p->stdout_file_fd, p->stderr_file_fd};
+      for (int i = 0; i < 2; i++) {
+        if (ff[i] < 0 || fstat(ff[i], &st[i]) < 0)
+          continue;
+        if (i == 1 && ff[0] >= 0 && st[0].st_dev == st[1].st_dev && st[0].st_ino == st[1].st_ino)
+          continue;
+        total += (uint64_t)st[i].st_size;
+      }
+      if (total >= l->output_kib * 1024)
         f.output_exceeded = 1;
     }
     if (workdir_over(b, l->output_kib))
