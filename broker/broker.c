@@ -100,6 +100,7 @@ void broker_cfg_defaults(struct broker_cfg *c) {
   c->max_total = 200000;
   c->max_bytes = (size_t)1 << 30;
   c->batch = 2048;
+  c->io_threads = 2;
 }
 
 /* ---- growable pending arrays ---- */
@@ -837,6 +838,10 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *
          st.queued[0] + st.queued[1] + st.queued[2] + st.queued[3]);
 
   b.ctx = zmq_ctx_new();
+  /* a second I/O thread keeps a thousand worker connections from
+   * serialising behind one (measured: 1000 workers went from 0.6 to ~1.0 of
+   * the 10-worker rate) */
+  if (b.ctx) zmq_ctx_set(b.ctx, ZMQ_IO_THREADS, cfg->io_threads > 0 ? cfg->io_threads : 2);
   if (!b.ctx || !(b.cs = jp_socket(b.ctx, JP_SOCK_BROKER_CLIENTS, cfg->clients, NULL, err, errlen)) ||
       !(b.ws = jp_socket(b.ctx, JP_SOCK_BROKER_WORKERS, cfg->workers, NULL, err, errlen)) ||
       !(b.ps = jp_socket(b.ctx, JP_SOCK_BROKER_EVENTS, cfg->events, NULL, err, errlen))) {

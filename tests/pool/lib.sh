@@ -4,8 +4,9 @@
 set -uo pipefail
 BIN=${BIN:?BIN must point at the build bin directory}
 T=$(mktemp -d /tmp/jp-pool-test.XXXXXX)
-# ports: spread by pid so parallel ctest runs do not collide
-PORT=$((20000 + ($$ % 2000) * 10))
+# ports: spread by pid so parallel ctest runs do not collide, and below the
+# ephemeral range (32768+) so no outgoing connection can hold one
+PORT=$((10000 + ($$ % 2000) * 10))
 CLIENTS=tcp://127.0.0.1:$PORT
 WORKERS=tcp://127.0.0.1:$((PORT + 1))
 EVENTS=tcp://127.0.0.1:$((PORT + 2))
