@@ -1,13 +1,17 @@
 /* pool_garbage.c — hostile traffic at a broker: random frames, msgpack
  * bombs, wrong types, wrong directions, multi-frame envelopes, a frame over
  * ZMQ_MAXMSGSIZE, and raw non-ZMTP bytes on every TCP port.
- *   pool_garbage CLIENTS_EP WORKERS_EP EVENTS_PORT_HOST:PORT...  */
+ *   pool_garbage ENDPOINT...            (at a broker's sockets)
+ *   pool_garbage --broker ENDPOINT SECONDS
+ *     plays a hostile broker: binds ENDPOINT and answers every message from
+ *     a worker or client with the same kinds of garbage. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -75,7 +79,72 @@ static void flood(void *ctx, const char *ep) {
   zmq_close(s);
 }
 
+/* one volley of garbage to a routed peer */
+static void volley(void *r, const void *id, size_t idlen, int big) {
+  unsigned char buf[512];
+  static const unsigned char bomb[] = {0x81, 0xa1, 'x', 0xdd, 0xff, 0xff, 0xff, 0xff};
+  /* a JOB with fields of the wrong types */
+  static const unsigned char job[] = {0x84, 0xa1, 'v', 0x01, 0xa4, 't', 'y', 'p', 'e', 0xa3, 'J', 'O', 'B',
+                                      0xa5, 'l', 'e', 'a', 's', 'e', 0xa2, 'n', 'o', 0xa3, 's', 'u', 'b', 0xc0};
+  for (int i = 0; i < 50; i++) {
+    size_t n = (size_t)(rand() % (int)sizeof buf);
+    for (size_t k = 0; k < n; k++) buf[k] = (unsigned char)rand();
+    zmq_send(r, id, idlen, ZMQ_SNDMORE);
+    zmq_send(r, buf, n, 0);
+  }
+  zmq_send(r, id, idlen, ZMQ_SNDMORE);
+  zmq_send(r, bomb, sizeof bomb, 0);
+  zmq_send(r, id, idlen, ZMQ_SNDMORE);
+  zmq_send(r, job, sizeof job, 0);
+  zmq_send(r, id, idlen, ZMQ_SNDMORE);
+  zmq_send(r, "x", 1, ZMQ_SNDMORE);
+  zmq_send(r, "y", 1, 0);
+  if (big) {
+    size_t sz = (size_t)65 << 20;
+    char *b = calloc(1, sz);
+    if (b) {
+      zmq_send(r, id, idlen, ZMQ_SNDMORE);
+      zmq_send(r, b, sz, 0);
+      free(b);
+    }
+  }
+}
+
+static int hostile_broker(void *ctx, const char *ep, int seconds) {
+  void *r = zmq_socket(ctx, ZMQ_ROUTER);
+  int zero = 0;
+  zmq_setsockopt(r, ZMQ_LINGER, &zero, sizeof zero);
+  if (zmq_bind(r, ep) < 0) {
+    fprintf(stderr, "pool_garbage: bind %s: %s\n", ep, zmq_strerror(zmq_errno()));
+    return 1;
+  }
+  int t = 200;
+  zmq_setsockopt(r, ZMQ_RCVTIMEO, &t, sizeof t);
+  time_t end = time(NULL) + seconds;
+  int volleys = 0;
+  while (time(NULL) < end) {
+    char id[256];
+    int n = zmq_recv(r, id, sizeof id, 0);
+    if (n < 0) continue;
+    int more = 1;
+    size_t ml = sizeof more;
+    char junk[256];
+    while (zmq_getsockopt(r, ZMQ_RCVMORE, &more, &ml) == 0 && more) zmq_recv(r, junk, sizeof junk, 0);
+    volley(r, id, (size_t)(n > 255 ? 255 : n), volleys % 5 == 0);
+    volleys++;
+  }
+  printf("volleys %d\n", volleys);
+  zmq_close(r);
+  return volleys > 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 4 && !strcmp(argv[1], "--broker")) {
+    void *ctx = zmq_ctx_new();
+    int rc = hostile_broker(ctx, argv[2], atoi(argv[3]));
+    zmq_ctx_term(ctx);
+    return rc;
+  }
   if (argc < 3) {
     fprintf(stderr, "usage: pool_garbage ENDPOINT...\n");
     return 2;
