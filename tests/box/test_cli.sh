@@ -131,6 +131,13 @@ meta samefile --output 64 --stdout "$T/same.out" --stderr "$T/same.out" --procs 
   'head -c 20000 /dev/zero; head -c 20000 /dev/zero >&2'
 expect samefile status OK
 
+# A reader that stops reading our pass-through stdout must not stall the
+# supervisor: forwarding stops after 1 s, limits keep being enforced.
+"$J" run --meta "$T/stall.json" --time 1 --wall 2 --output 1024 -- /usr/bin/yes 2>/dev/null | sleep 6
+n=$((n + 1)); w=$(jq -r .wall_ms "$T/stall.json" 2>/dev/null)
+awk -v w="$w" 'BEGIN { exit !(w > 0 && w < 4000) }' && pass "stalled reader: box ended after $w ms" ||
+  fail "stalled reader: wall_ms '$w' ($(cat "$T/stall.json" 2>/dev/null))"
+
 meta ptrace --file ./ptrace:prog -- ./prog
 expect ptrace status SV; expect ptrace syscall ptrace; expect_rc ptrace 1
 

@@ -315,19 +315,31 @@ static int pump(struct box_proc *p, int i) {
       kill_box(p);
     }
     const char *q = buf;
+    int stalled_ms = 0;
     while (give && p->pump_dest[i] >= 0) {
-      ssize_t w = write(p->pump_dest[i], q, give);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w < 0 && errno == EAGAIN) {
-        struct pollfd pf = {.fd = p->pump_dest[i], .events = POLLOUT};
-        poll(&pf, 1, 100);
+      /* Never block on the caller's reader (the limits of every box we
+       * supervise would wait): write only what poll says fits (PIPE_BUF
+       * at least), and stop forwarding after 1 s without progress. */
+      struct pollfd pf = {.fd = p->pump_dest[i], .events = POLLOUT};
+      int r = poll(&pf, 1, 10);
+      if (r == 0 || (r < 0 && errno == EINTR)) {
+        stalled_ms += 10;
+        if (stalled_ms >= 1000)
+          p->pump_dest[i] = -1;
         continue;
       }
+      if (r < 0 || (pf.revents & (POLLERR | POLLNVAL))) {
+        p->pump_dest[i] = -1;
+        break;
+      }
+      ssize_t w = write(p->pump_dest[i], q, give < 4096 ? give : 4096);
+      if (w < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
       if (w <= 0) {
         p->pump_dest[i] = -1; /* the reader went away: keep counting */
         break;
       }
+      stalled_ms = 0;
       q += w;
       give -= (size_t)w;
     }
