@@ -95,6 +95,7 @@ void broker_cfg_defaults(struct broker_cfg *c) {
   strcpy(c->data, "./judgepool-data");
   c->lease_ms = 5000;
   c->heartbeat_ms = (int)JP_PROTO_HEARTBEAT_MS;
+  c->job_timeout_ms = 30 * 60 * 1000;
   c->max_attempts = JP_PROTO_MAX_ATTEMPTS;
   c->max_per_client = 100000;
   c->max_total = 200000;
@@ -716,7 +717,7 @@ static void on_expire(void *ctx, struct sched_job *j, int failed) {
     add_fin(b, j, JP_ST_DONE, &r, JP_EV_DONE);
     return;
   }
-  logmsg(b, "%s: lease expired (worker silent), requeued after attempt %u", j->id, j->attempts);
+  logmsg(b, "%s: lease expired (worker silent or job overdue), requeued after attempt %u", j->id, j->attempts);
   struct pend_att *a;
   PUSH(b->atts, b->natts, b->capatts, a);
   if (a) {
@@ -817,6 +818,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *
   if (journal_open(&b.j, cfg->data, &b.epoch, err, errlen) < 0) return -1;
   snprintf(path, sizeof path, "%s/blobs", cfg->data);
   struct sched_cfg sc = {.lease_ms = cfg->lease_ms, .worker_timeout_ms = cfg->lease_ms,
+                         .job_timeout_ms = cfg->job_timeout_ms,
                          .max_attempts = cfg->max_attempts, .max_per_client = cfg->max_per_client,
                          .max_total = cfg->max_total, .max_bytes = cfg->max_bytes};
   if (blobstore_init(&b.bs, path, 0, err, errlen) < 0 || !(b.s = sched_new(&sc, err, errlen))) {

@@ -11,6 +11,7 @@ struct broker_cfg {
   char clients[256], workers[256], events[256], data[2048];
   int lease_ms;            /* lease timeout (worker silence before requeue) */
   int heartbeat_ms;        /* broker -> worker heartbeat period */
+  int64_t job_timeout_ms;  /* longest a lease may run, heartbeats or not */
   uint32_t max_attempts;   /* leases per submission before IE */
   size_t max_per_client;   /* queued+running per client */
   size_t max_total;        /* queued+running in all */

@@ -16,9 +16,10 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: judge-broker [--config FILE] [--clients ENDPOINT] [--workers ENDPOINT]\n"
           "                    [--events ENDPOINT] [--data DIR] [--lease-ms N] [--max-attempts N]\n"
-          "                    [--max-per-client N] [--max-queue N] [--io-threads N] [--verbose]\n"
+          "                    [--max-per-client N] [--max-queue N] [--job-timeout-s N]\n"
+          "                    [--io-threads N] [--verbose]\n"
           "defaults: clients tcp://*:7700, workers tcp://*:7701, events tcp://*:7702,\n"
-          "          data ./judgepool-data, lease 5000 ms, 3 attempts\n"
+          "          data ./judgepool-data, lease 5000 ms, 3 attempts, job timeout 1800 s (0 = none)\n"
           "config file: one 'key = value' per line, keys as the long options without '--'.\n");
 }
 
@@ -49,6 +50,9 @@ static int set_key(struct broker_cfg *c, const char *key, const char *v, char *e
   } else if (!strcmp(key, "max-queue")) {
     if (parse_num(key, v, 1, 10000000, &n, err, errlen) < 0) return -1;
     c->max_total = (size_t)n;
+  } else if (!strcmp(key, "job-timeout-s")) {
+    if (parse_num(key, v, 0, 7 * 86400, &n, err, errlen) < 0) return -1;
+    c->job_timeout_ms = (int64_t)n * 1000;
   } else if (!strcmp(key, "io-threads")) {
     if (parse_num(key, v, 1, 16, &n, err, errlen) < 0) return -1;
     c->io_threads = (int)n;
@@ -93,7 +97,7 @@ int main(int argc, char **argv) {
       {"data", required_argument, 0, 'd'},     {"lease-ms", required_argument, 0, 'l'},
       {"max-attempts", required_argument, 0, 'a'}, {"max-per-client", required_argument, 0, 'p'},
       {"max-queue", required_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'},
-      {"io-threads", required_argument, 0, 'i'},
+      {"io-threads", required_argument, 0, 'i'}, {"job-timeout-s", required_argument, 0, 'j'},
       {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
   struct broker_cfg cfg;
   broker_cfg_defaults(&cfg);

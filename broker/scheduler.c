@@ -457,6 +457,7 @@ int sched_dispatch(struct sched *s, int64_t now, struct sched_job **job, struct 
         j->state = SCHED_RUNNING;
         j->lease = s->next_lease++;
         j->deadline = now + s->cfg.lease_ms;
+        j->started = now;
         j->attempts++;
         j->worker = w;
         j->q_next = w->jobs;
@@ -540,7 +541,8 @@ void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx) {
     wn = w->all_next;
     for (struct sched_job *j = w->jobs, *n; j; j = n) {
       n = j->q_next;
-      if (j->deadline > now) continue;
+      int overdue = s->cfg.job_timeout_ms > 0 && now - j->started > s->cfg.job_timeout_ms;
+      if (j->deadline > now && !overdue) continue;
       running_unlink(s, j);
       add_zombie(w);
       if (j->attempts >= s->cfg.max_attempts) {

@@ -29,6 +29,7 @@ struct sched_job {
   uint32_t attempts;      /* dispatches so far, including the current one */
   uint64_t lease;         /* current lease while RUNNING, else 0 */
   int64_t deadline;       /* lease expiry while RUNNING */
+  int64_t started;        /* dispatch time of the current lease */
   struct sched_worker *worker;
   int cancel_requested;
   void *payload;          /* owned: the job as sent to a worker */
@@ -58,6 +59,8 @@ struct sched_worker {
 struct sched_cfg {
   int lease_ms;           /* lease timeout: renewed by worker heartbeats */
   int worker_timeout_ms;  /* silence after which a worker is dropped */
+  int64_t job_timeout_ms; /* a lease older than this is lost even if its
+                           * worker lives (a wedged judging thread); 0 = none */
   uint32_t max_attempts;  /* dispatches before a job ends as IE */
   size_t max_per_client;  /* queued+running jobs per client */
   size_t max_total;       /* queued+running jobs in all */

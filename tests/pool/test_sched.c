@@ -281,6 +281,32 @@ static void lost_worker_counts_attempts(void **st) {
   sched_free(s);
 }
 
+static void job_timeout_even_with_heartbeats(void **st) {
+  (void)st;
+  struct sched_cfg c = cfg;
+  c.job_timeout_ms = 5000;
+  char err[256];
+  struct sched *s = sched_new(&c, err, sizeof err);
+  add(s, "x", "A", SCHED_NORMAL, "c");
+  worker(s, "w1", 1, "c", NULL);
+  struct sched_job *j;
+  struct sched_worker *w;
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  expired_requeued = expired_failed = 0;
+  for (int64_t t = 500; t <= 5000; t += 500) {
+    sched_worker_heartbeat(s, "w1", 2, 0, t);
+    sched_tick(s, t, on_expire, NULL);
+  }
+  assert_int_equal(expired_requeued, 0);
+  sched_worker_heartbeat(s, "w1", 2, 0, 5500);
+  sched_tick(s, 5500, on_expire, NULL);
+  assert_int_equal(expired_requeued, 1);
+  assert_int_equal(j->state, SCHED_QUEUED);
+  /* the wedged slot stays blocked while the worker says it is busy */
+  assert_int_equal(sched_dispatch(s, 5500, &j, &w), 0);
+  sched_free(s);
+}
+
 static void many_workers_spread(void **st) {
   (void)st;
   struct sched_cfg c = cfg;
@@ -320,6 +346,7 @@ int main(void) {
       cmocka_unit_test(cancel_and_zombies),
       cmocka_unit_test(bye_hands_back_without_attempt),
       cmocka_unit_test(lost_worker_counts_attempts),
+      cmocka_unit_test(job_timeout_even_with_heartbeats),
       cmocka_unit_test(many_workers_spread),
   };
   return cmocka_run_group_tests_name("pool_sched", tests, NULL, NULL);
