@@ -1,0 +1,101 @@
+/* test_blobstore.c — the content store refuses content that does not match
+ * its name and bad names, stores atomically, reads back, and a bounded
+ * store evicts only blobs nothing else links to, oldest first. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "blobstore.h"
+
+static char dir[64];
+
+static int setup(void **st) {
+  (void)st;
+  strcpy(dir, "/tmp/jp-blobs-XXXXXX");
+  return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **st) {
+  (void)st;
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+static void put_get_and_refusals(void **st) {
+  (void)st;
+  char err[512], h[65], path[4096];
+  struct blobstore bs;
+  snprintf(path, sizeof path, "%s/b", dir);
+  assert_int_equal(blobstore_init(&bs, path, 0, err, sizeof err), 0);
+  blob_hash("hello", 5, h);
+  assert_string_equal(h, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  assert_false(blobstore_has(&bs, h));
+  assert_int_equal(blobstore_put(&bs, h, "hello", 5, err, sizeof err), 0);
+  assert_true(blobstore_has(&bs, h));
+  void *d;
+  size_t n;
+  assert_int_equal(blobstore_read(&bs, h, 1 << 20, &d, &n, err, sizeof err), 0);
+  assert_int_equal(n, 5);
+  assert_memory_equal(d, "hello", 5);
+  free(d);
+  /* too large for the caller's cap */
+  assert_int_equal(blobstore_read(&bs, h, 4, &d, &n, err, sizeof err), -1);
+  /* content that does not match its name */
+  assert_int_equal(blobstore_put(&bs, h, "HELLO", 5, err, sizeof err), -1);
+  char h2[65];
+  blob_hash("other", 5, h2);
+  assert_int_equal(blobstore_put(&bs, h2, "hello", 5, err, sizeof err), -1);
+  assert_false(blobstore_has(&bs, h2));
+  /* names that are not 64 lowercase hex: no path, no file */
+  const char *bad[] = {"", "../../etc/passwd", "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824",
+                       "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b982", "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824/"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    assert_false(blob_hash_valid(bad[i]));
+    assert_int_equal(blobstore_put(&bs, bad[i], "x", 1, err, sizeof err), -1);
+    assert_int_equal(blobstore_path(&bs, bad[i], path, sizeof path), -1);
+  }
+}
+
+static void bounded_eviction(void **st) {
+  (void)st;
+  char err[512], path[4096], h[3][65], link_path[4200];
+  struct blobstore bs;
+  snprintf(path, sizeof path, "%s/c", dir);
+  assert_int_equal(blobstore_init(&bs, path, 2500, err, sizeof err), 0);
+  char data[3][1000];
+  for (int i = 0; i < 3; i++) {
+    memset(data[i], 'a' + i, sizeof data[i]);
+    blob_hash(data[i], sizeof data[i], h[i]);
+    assert_int_equal(blobstore_put(&bs, h[i], data[i], sizeof data[i], err, sizeof err), 0);
+    /* make ages distinct: blob 0 oldest */
+    blobstore_path(&bs, h[i], path, sizeof path);
+    struct timespec ts[2] = {{.tv_sec = 1000000 + i * 1000}, {.tv_sec = 1000000 + i * 1000}};
+    utimensat(AT_FDCWD, path, ts, 0);
+  }
+  /* blob 0 is in use (a problem directory links to it): never evicted */
+  blobstore_path(&bs, h[0], path, sizeof path);
+  snprintf(link_path, sizeof link_path, "%s/in-use", dir);
+  assert_int_equal(link(path, link_path), 0);
+  assert_int_equal(blobstore_evict(&bs, err, sizeof err), 0);
+  assert_true(blobstore_has(&bs, h[0]));
+  assert_false(blobstore_has(&bs, h[1])); /* the oldest unlinked one went */
+  assert_true(blobstore_has(&bs, h[2]));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(put_get_and_refusals, setup, teardown),
+      cmocka_unit_test_setup_teardown(bounded_eviction, setup, teardown),
+  };
+  return cmocka_run_group_tests_name("pool_blobstore", tests, NULL, NULL);
+}
