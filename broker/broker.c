@@ -616,13 +616,18 @@ static void on_worker(struct broker *b, const struct peer *p, const void *buf, s
 
 /* ---- group commit ---- */
 
-static void count_done(struct broker *b, int64_t now) {
+/* moves the per-second ring to `now`, zeroing the seconds that passed */
+static void rate_advance(struct broker *b, int64_t now) {
   int64_t sec = now / 1000;
   if (sec != b->sec_base) {
     for (int64_t s = b->sec_base + 1; s <= sec && s - b->sec_base <= 16; s++) b->done_per_sec[s & 15] = 0;
     b->sec_base = sec;
   }
-  b->done_per_sec[sec & 15]++;
+}
+
+static void count_done(struct broker *b, int64_t now) {
+  rate_advance(b, now);
+  b->done_per_sec[(now / 1000) & 15]++;
   b->completed++;
 }
 
@@ -852,7 +857,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *
   }
   logmsg(&b, "serving clients on %s, workers on %s, events on %s", cfg->clients, cfg->workers, cfg->events);
 
-  int64_t last_tick = now_ms(), last_hb = 0;
+  int64_t last_tick = now_ms(), last_hb = 0, last_report = last_tick;
   b.sec_base = last_tick / 1000;
   zmq_msg_t body;
   while (!*stop) {
@@ -891,6 +896,21 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *
     if (now - last_hb >= cfg->heartbeat_ms) {
       heartbeat_workers(&b);
       last_hb = now;
+    }
+    if (now - last_report >= 10000) {
+      /* what `judge status` cannot show yet (STATUS_REPLY lacks the
+       * fields): queue by priority and recent throughput, in the log */
+      struct sched_stats ss;
+      sched_stats(b.s, &ss);
+      uint64_t recent = 0;
+      rate_advance(&b, now);
+      for (int k = 1; k <= 10; k++) recent += b.done_per_sec[(now / 1000 - k) & 15];
+      if (recent || ss.running || ss.queued[0] + ss.queued[1] + ss.queued[2] + ss.queued[3])
+        logmsg(&b, "%llu done in the last 10 s; queued contest %zu normal %zu rejudge %zu bulk %zu; running %zu; "
+               "workers %zu, slots %zu free of %zu",
+               (unsigned long long)recent, ss.queued[0], ss.queued[1], ss.queued[2], ss.queued[3], ss.running,
+               ss.workers, ss.free_slots, ss.slots);
+      last_report = now;
     }
   }
   flush(&b, now_ms());
