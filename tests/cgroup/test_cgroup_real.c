@@ -380,6 +380,56 @@ static void test_takeover(void **state) {
   reap_all();
 }
 
+/* cg_self_attach_fds: a child that writes "0" to each fd is in the group
+ * (counted by it) without any attach by pid; cg_close leaves the group for
+ * the next cg_create of the same name. */
+static void test_self_attach(void **state) {
+  NEED_ROOT();
+  struct fx *f = *state;
+  char err[512];
+  struct cg_limits lim = {.memory_bytes = 64 * MiB, .pids = 8};
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare: %s", err);
+  int fds[CG_NCTL];
+  int n = cg_self_attach_fds(f->g, fds, CG_NCTL, err, sizeof err);
+  if (n < 0)
+    fail_msg("cg_self_attach_fds: %s", err);
+  if (cg_root_version(root) != CG_V1) {
+    assert_int_equal(n, 0);
+    return;
+  }
+  assert_true(n >= 3); /* memory, pids, cpuacct at least */
+  int one[1];
+  assert_int_equal(cg_self_attach_fds(f->g, one, 1, err, sizeof err), -1); /* too few slots */
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    for (int i = 0; i < n; i++)
+      if (write(fds[i], "0", 1) != 1)
+        _exit(90);
+    busy_400ms(); /* charged to the group's cpuacct */
+    _exit(0);
+  }
+  for (int i = 0; i < n; i++)
+    close(fds[i]);
+  int st = wait_child(pid);
+  assert_true(WIFEXITED(st));
+  assert_int_equal(WEXITSTATUS(st), 0);
+  uint64_t ns = 0;
+  assert_int_equal(cg_cpu_ns(f->g, &ns), 0);
+  assert_true(ns >= 250ULL * 1000000ULL);
+  /* cg_close keeps the directory; a new handle on the name finds it. */
+  char path[CG_PATH_MAX + CG_NAME_MAX + 2];
+  memcpy(path, f->g->path[CG1_MEMORY], sizeof path);
+  cg_close(f->g);
+  f->g = NULL;
+  struct stat sb;
+  assert_int_equal(stat(path, &sb), 0);
+  if (cg_create(root, f->name, &f->g, err, sizeof err) < 0)
+    fail_msg("cg_create after cg_close: %s", err);
+  assert_int_equal(cg_is_empty(f->g), 1);
+}
+
 /* Several slots in threads, each its own group, running at once: the
  * numbers of one never show up in another. */
 struct slot {
@@ -542,6 +592,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_forkbomb, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_destroy_removes, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_takeover, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_self_attach, fx_setup, fx_teardown),
       cmocka_unit_test(test_concurrent_slots),
       cmocka_unit_test_setup_teardown(test_hot_path_cost, fx_setup, fx_teardown),
   };

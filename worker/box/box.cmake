@@ -1,7 +1,6 @@
 # jp_box: the confinement engine (namespaces, skeleton root, seccomp,
 # supervision) on top of jp_cgroup; plus the per-run cost benchmark loop.
 add_library(jp_box STATIC
-  ${CMAKE_CURRENT_LIST_DIR}/cgself.c
   ${CMAKE_CURRENT_LIST_DIR}/child.c
   ${CMAKE_CURRENT_LIST_DIR}/engine.c
   ${CMAKE_CURRENT_LIST_DIR}/mntns.c

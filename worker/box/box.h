@@ -19,7 +19,9 @@
  * takes every process of the box down with the pid namespace.
  *
  * Threads: engines, boxes and box_wait* may be used from several threads
- * (one box per thread at a time). The process must not reap children it
+ * (one box per thread at a time); starts need no outside lock (a box is
+ * never cloned while another holds a copied-in file open for writing, so
+ * concurrent starts cannot fail with ETXTBSY). The process must not reap children it
  * did not create (no waitpid(-1)), and a caller pumping output into a pipe
  * should ignore SIGPIPE. */
 #ifndef JP_BOX_H

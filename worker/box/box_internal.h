@@ -99,7 +99,7 @@ struct box {
   int busy;
   int work_mounted;
   int work_clean;           /* mounted, box/ and tmp/ empty: reusable by a remount */
-  int cg_self_fds[4];      /* see box_cg_self_fds */
+  int cg_self_fds[4];      /* cg_self_attach_fds (v1): init moves itself in */
   int ncg_self;            /* -1: not opened yet */
   uint64_t input_kib;      /* pages of the files copied in this run */
   char work_dir[160];
@@ -122,10 +122,19 @@ struct box_engine {
 
 double box_now_ms(void);
 
-/* cgself.c: O_WRONLY fds of the group's v1 `tasks` files (0 on v2, -1 on
- * failure: then the supervisor attaches by pid). */
-int box_cg_self_fds(struct cg *g, int *fds, int max);
-void box_cg_forget(struct cg *g); /* free the handle, keep the (empty) group */
+/* Writable fds vs. clones (engine.c). A box cloned while another thread
+ * has a file open for writing inherits that fd until its init closes it;
+ * if that file is an executable another box is about to exec (copied into
+ * its work dir), that execve fails with ETXTBSY. So every writable fd the
+ * library opens on a file is held under box_wfd_begin/end (shared, many at
+ * once) and every clone of a box init under box_clone_begin/end
+ * (exclusive, just around the clone3): no init is ever born holding one.
+ * Process-wide, since every engine's clones inherit every engine's fds. */
+void box_wfd_begin(void);
+void box_wfd_end(void);
+void box_clone_begin(void);
+void box_clone_end(void);
+
 
 /* Bumped whenever the skeleton's content changes: a new version builds a new
  * skeleton (and template mount namespace, named after it) next to the old. */

@@ -86,5 +86,19 @@ int cg_kill_all(struct cg *g, char *err, size_t errlen);
 /* 1 empty, 0 processes inside, -1 cannot tell (control files unreadable). */
 int cg_is_empty(struct cg *g);
 void cg_destroy(struct cg *g); /* kill_all + rmdir + free; best effort */
+/* Frees the handle but leaves the (empty) group in place, for the next
+ * process that creates (takes over) the same name: saves the rmdir+mkdir
+ * of short-lived users such as `judge run`. */
+void cg_close(struct cg *g);
+
+/* v1: O_WRONLY|O_CLOEXEC fds of the group's `tasks` file in each
+ * hierarchy, stored in fds (the caller closes them); a process that writes
+ * "0" to each moves its calling thread in. Unlike a move by pid, that skips
+ * the global cgroup_threadgroup_rwsem, whose writer waits an RCU grace
+ * period (2-8 ms per attach when attaches are not back to back). Only for
+ * a single-threaded process that moves itself before it creates anything.
+ * Returns how many (at most max), 0 on v2 (use cg_dirfd with clone3),
+ * -1 with a message on failure. */
+int cg_self_attach_fds(struct cg *g, int *fds, int max, char *err, size_t errlen);
 
 #endif

@@ -248,7 +248,7 @@ static void build_mounts(void) {
 void child_init_main(const struct child_args *a) {
   /* Into the slot's cgroups before anything else, so everything the box
    * does is counted. Writing "0" moves the calling thread without the
-   * global lock a move by pid takes (cgself.c). */
+   * global lock a move by pid takes (cg_self_attach_fds). */
   int cg_err = 0;
   for (int i = 0; i < a->ncg_self; i++)
     if (write(a->cg_self_fds[i], "0", 1) != 1)

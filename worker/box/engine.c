@@ -19,6 +19,14 @@
 #define DEFAULT_STATE_DIR "/run/judgepool"
 #define DEFAULT_FIRST_UID 60000u
 
+/* Writer-preferring: a stream of copy-ins never starves a clone. */
+static pthread_rwlock_t wfd_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+
+void box_wfd_begin(void) { pthread_rwlock_rdlock(&wfd_lock); }
+void box_wfd_end(void) { pthread_rwlock_unlock(&wfd_lock); }
+void box_clone_begin(void) { pthread_rwlock_wrlock(&wfd_lock); }
+void box_clone_end(void) { pthread_rwlock_unlock(&wfd_lock); }
+
 double box_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -94,7 +102,7 @@ static void release_slot(struct box *b) {
     close(b->cg_self_fds[i]);
   b->ncg_self = -1;
   if (b->cg && b->e->persist)
-    box_cg_forget(b->cg);
+    cg_close(b->cg);
   else if (b->cg)
     cg_destroy(b->cg);
   if (b->netns_fd >= 0)

@@ -179,7 +179,7 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
   a.stderr_fd = outfd[1];
   int cgfd = cg_dirfd(b->cg);
   if (cgfd < 0 && b->ncg_self < 0)
-    b->ncg_self = box_cg_self_fds(b->cg, b->cg_self_fds, 4);
+    b->ncg_self = cg_self_attach_fds(b->cg, b->cg_self_fds, 4, NULL, 0); /* -1: attach by pid */
   /* The sync pipe is only needed when we must attach init by pid. */
   int need_sync = cgfd < 0 && b->ncg_self <= 0;
   if (pipe2(status, O_CLOEXEC) < 0 || (need_sync && pipe2(sync, O_CLOEXEC) < 0)) {
@@ -206,7 +206,10 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
     ca.cgroup = (uint64_t)cgfd;
   }
   p->t_start = box_now_ms();
+  box_clone_begin(); /* see box_wfd_begin */
   long pid = syscall(SYS_clone3, &ca, sizeof ca);
+  if (pid != 0)
+    box_clone_end();
   if (pid < 0) {
     jp_errno(err, errlen, "clone3 of the box init");
     goto out;

@@ -57,16 +57,25 @@ static int copy_in(int boxfd, const struct box_file_in *f, uid_t uid, char *err,
     return jp_err(err, errlen, "%s is not a regular file", f->host_path);
   }
   mode_t mode = (st.st_mode & 0777) | 0600;
+  /* No box may be cloned while this fd is open: it would inherit it, and
+   * this box's execve of the file would fail with ETXTBSY. */
+  box_wfd_begin();
   int out = openat(boxfd, f->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (out < 0) {
+    int e = errno;
+    box_wfd_end();
     close(in);
+    errno = e;
     return jp_errno(err, errlen, "create %s in the work dir", f->name);
   }
   int rc = copy_fd(in, out, (uint64_t)st.st_size);
   if (rc == 0 && (fchown(out, uid, uid) < 0 || fchmod(out, mode) < 0))
     rc = -1;
-  close(in);
+  int e = errno;
   close(out);
+  box_wfd_end();
+  close(in);
+  errno = e;
   return rc < 0 ? jp_errno(err, errlen, "copy %s into the work dir", f->host_path) : 0;
 }
 
@@ -165,12 +174,15 @@ void workdir_fetch(struct box *b, const struct box_spec *spec, struct box_result
       close(in);
       continue;
     }
+    /* The caller may exec what it fetched (see copy_in). */
+    box_wfd_begin();
     int out = open(f->host_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (out >= 0) {
       if (copy_fd(in, out, f->max_bytes) == 0)
         res->fetched[i] = 1;
       close(out);
     }
+    box_wfd_end();
     close(in);
   }
   close(boxfd);

@@ -76,7 +76,6 @@ int judge_engine_open(struct judge_engine **out, const struct judge_config *cfg,
   c->cache_dir = e->cache_dir;
   c->languages_path = NULL; /* not kept: the caller's string may go away */
   pthread_mutex_init(&e->vcache_lock, NULL);
-  pthread_mutex_init(&e->start_lock, NULL);
   int rc = cfg && cfg->languages_path ? lang_table_load_file(&e->langs, cfg->languages_path, err, errlen)
                                       : lang_table_load_builtin(&e->langs, err, errlen);
   if (rc < 0)
@@ -92,7 +91,6 @@ int judge_engine_open(struct judge_engine **out, const struct judge_config *cfg,
 fail:
   lang_table_free(&e->langs);
   pthread_mutex_destroy(&e->vcache_lock);
-  pthread_mutex_destroy(&e->start_lock);
   free(e);
   return -1;
 }
@@ -103,16 +101,13 @@ void judge_engine_close(struct judge_engine *e) {
   box_engine_close(e->box);
   lang_table_free(&e->langs);
   pthread_mutex_destroy(&e->vcache_lock);
-  pthread_mutex_destroy(&e->start_lock);
   free(e);
 }
 
 int judge_box_start(struct judge_engine *e, struct box *b, const struct box_spec *spec, struct box_proc **p,
                     char *err, size_t errlen) {
-  pthread_mutex_lock(&e->start_lock);
-  int rc = box_start(b, spec, p, err, errlen);
-  pthread_mutex_unlock(&e->start_lock);
-  return rc;
+  (void)e; /* the box itself keeps concurrent starts from causing ETXTBSY */
+  return box_start(b, spec, p, err, errlen);
 }
 
 void judge_box_run(struct judge_engine *e, struct box *b, const struct box_spec *spec, struct box_result *res) {

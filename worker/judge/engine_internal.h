@@ -21,11 +21,6 @@ struct judge_engine {
   struct judge_config cfg; /* defaults filled in */
   char cache_dir[PATH_MAX];
   pthread_mutex_t vcache_lock;
-  /* Held around box_start: a box copies files into its work dir through a
-   * writable fd, and a box started meanwhile by another thread would
-   * inherit that fd across its clone until it execs, so the first box's
-   * execve fails with ETXTBSY. Serialising the starts closes the race. */
-  pthread_mutex_t start_lock;
 };
 
 /* A program ready to run: its files live in dir and are copied into the
@@ -81,7 +76,7 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
 char **argv_concat(char *const *base, const char *const *args, size_t nargs, char *const *flags1, size_t n1,
                    char *const *flags2, size_t n2);
 
-/* box_run with box_start under e->start_lock. */
+/* box_start + box_wait (a failed start is a BOX_IE result). */
 void judge_box_run(struct judge_engine *e, struct box *b, const struct box_spec *spec, struct box_result *res);
 int judge_box_start(struct judge_engine *e, struct box *b, const struct box_spec *spec, struct box_proc **p,
                     char *err, size_t errlen);
