@@ -1,8 +1,13 @@
 /* cmd_batch.c — `judge batch`: judge many single-file submissions against
  * one problem (contest rejudges, fuzzing campaigns of escape payloads) on
  * every core, with a progress bar on stderr, one line (or JSON line) per
- * submission, and a summary of verdicts and of denied system calls. */
+ * submission, and a summary of verdicts and of denied system calls. With
+ * --broker (judge-net; the lean `judge` execs judge-net for it) the files
+ * go to a pool instead and the output is the same. */
 #include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,16 +16,26 @@
 
 #include "commands.h"
 #include "judge_local.h"
+#ifdef JP_LEAN
+#include "net_exec.h"
+#else
+#include "judge_broker.h"
+#endif
 
 #define MAX_SYSCALLS 64
 
 static void usage(FILE *f) {
   fprintf(f, "usage: judge batch [--local] --problem DIR [--lang LANG] [--json] [--jobs N] FILE...\n"
-             "Judges each FILE as its own submission, in parallel.\n\n");
+             "       judge batch --broker ENDPOINT --problem DIR [--priority P] [--wait SEC | --no-wait]\n"
+             "                   [--lang LANG] [--json] FILE...\n"
+             "Judges each FILE as its own submission, in parallel: here (--local) or in a pool\n"
+             "(--broker, default priority bulk); the output is the same.\n\n");
   fputs(local_opts_help, f);
-  fprintf(f, "  --jobs N               submissions judged at once (default: number of cores)\n"
-             "\nExit status: 0 when every submission was judged (whatever the verdicts), 2 for\n"
-             "usage errors, a broken package or a file that could not be judged.\n");
+  fprintf(f, "  --jobs N               submissions judged at once (default: number of cores; --local)\n");
+  fputs(broker_opts_help, f);
+  fprintf(f, "\nExit status: 0 when every submission was judged (whatever the verdicts), 2 for\n"
+             "usage errors, a broken package, an unreachable broker or a file that could not be\n"
+             "judged (or was not judged within --wait).\n");
 }
 
 struct batch {
@@ -47,7 +62,7 @@ static void bar(struct batch *b) {
   fflush(stderr);
 }
 
-static void record(struct batch *b, const char *file, const struct judge_result *r) {
+static void record(struct batch *b, const char *file, const struct judge_result *r, const char *sid) {
   b->counts[r->verdict <= JUDGE_SKIPPED ? r->verdict : JUDGE_IE]++;
   if (r->verdict == JUDGE_SV)
     for (size_t i = 0; i < r->ntests; i++) {
@@ -69,8 +84,9 @@ static void record(struct batch *b, const char *file, const struct judge_result 
     fprintf(stderr, "\r\033[K");
   if (b->o->json) {
     char id[33];
-    new_submission_id(id);
-    char *s = result_json(r, id, file);
+    if (!sid)
+      new_submission_id(id);
+    char *s = result_json(r, sid ? sid : id, file);
     if (s) {
       printf("%s\n", s);
       free(s);
@@ -126,13 +142,99 @@ static void *worker(void *arg) {
       fprintf(stderr, "judge batch: %s: %s\n", file, err);
       b->failed = 1;
     } else {
-      record(b, file, &res);
+      record(b, file, &res, NULL);
       judge_result_free(&res);
     }
     bar(b);
     pthread_mutex_unlock(&b->mu);
   }
 }
+
+#ifndef JP_LEAN
+static int64_t jp_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Submits every file (a window of 64 in flight, waiting out a full queue),
+ * then collects the verdicts in file order. */
+static int batch_broker(struct batch *b, const struct broker_opts *bo) {
+  struct jpc *c;
+  struct jpc_problem *p;
+  if (broker_open(bo, b->o->problem, "batch", &c, &p) < 0)
+    return -1;
+  struct jpc_submission *subs = calloc(b->nfiles, sizeof *subs);
+  char(*sids)[JP_PROTO_MAX_SID + 1] = calloc(b->nfiles, sizeof *sids);
+  char err[1024];
+  int rc = -1;
+  if (!subs || !sids) {
+    fprintf(stderr, "judge batch: out of memory for %zu submissions\n", b->nfiles);
+    goto out;
+  }
+  for (size_t i = 0; i < b->nfiles; i++)
+    subs[i] = (struct jpc_submission){.lang = b->o->lang, .sources = (const char *const *)&b->files[i],
+                                      .nsources = 1, .priority = bo->prio_set ? bo->prio : JP_PRIO_BULK,
+                                      .stop_at_first_failure = b->o->stop == 1};
+  if (b->tty_err)
+    fprintf(stderr, "submitting %zu files...", b->nfiles);
+  if (jpc_submit_many(c, p, subs, b->nfiles, 64, sids, err, sizeof err) < 0) {
+    if (b->tty_err)
+      fprintf(stderr, "\r\033[K");
+    broker_explain("batch", bo->endpoint, err);
+    goto out;
+  }
+  if (b->tty_err)
+    fprintf(stderr, "\r\033[K");
+  rc = 0;
+  if (bo->no_wait) {
+    for (size_t i = 0; i < b->nfiles; i++)
+      if (b->o->json)
+        print_id_json(b->files[i], sids[i], -1);
+      else
+        printf("%-50s %s\n", b->files[i], sids[i]);
+    goto out;
+  }
+  int64_t deadline = bo->wait_s > 0 ? jp_now_ms() + (int64_t)bo->wait_s * 1000 : INT64_MAX;
+  bar(b);
+  for (size_t i = 0; i < b->nfiles; i++) {
+    int64_t left = deadline - jp_now_ms();
+    int wait_ms = left > INT_MAX ? INT_MAX : left < 1 ? 1 : (int)left;
+    struct jp_msg r;
+    int got = jpc_result(c, sids[i], wait_ms, &r, err, sizeof err);
+    b->done++;
+    if (b->tty_err)
+      fprintf(stderr, "\r\033[K");
+    if (got < 0) {
+      fprintf(stderr, "judge batch: %s (%s): %s\n", b->files[i], sids[i], err);
+      b->failed = 1;
+    } else if (got == 0 || r.u.result.state == JP_ST_CANCELLED || !r.u.result.has_result) {
+      fprintf(stderr, "judge batch: %s (%s): %s\n", b->files[i], sids[i],
+              got == 0 ? "no verdict within --wait; it stays queued" : "cancelled before a verdict");
+      b->failed = 1;
+    } else {
+      struct judge_result jr;
+      const char *lang = b->o->lang ? b->o->lang : jpc_lang_for_file(b->files[i]);
+      if (result_from_wire(&r.u.result.result, lang, &jr) == 0)
+        record(b, b->files[i], &jr, sids[i]);
+      else
+        b->failed = 1;
+      judge_result_free(&jr);
+    }
+    if (got >= 0)
+      jp_msg_free(&r);
+    bar(b);
+  }
+  if (b->tty_err)
+    fprintf(stderr, "\r\033[K");
+out:
+  free(subs);
+  free(sids);
+  jpc_problem_free(p);
+  jpc_close(c);
+  return rc;
+}
+#endif
 
 static void summary(FILE *f, const struct batch *b) {
   fprintf(f, "\nsummary: %zu submission%s\n", b->nfiles, b->nfiles == 1 ? "" : "s");
@@ -156,15 +258,32 @@ int cmd_batch(int argc, char **argv) {
   memset(&o, 0, sizeof o);
   o.stop = -1;
   long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-  static const struct option longopts[] = {LOCAL_LONGOPTS, {"jobs", required_argument, NULL, 'J'},
+#ifndef JP_LEAN
+  struct broker_opts bo;
+  memset(&bo, 0, sizeof bo);
+  const char *local_only = NULL;
+#endif
+  static const struct option longopts[] = {LOCAL_LONGOPTS, BROKER_LONGOPTS, {"jobs", required_argument, NULL, 'J'},
                                            {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  int opt;
+  int opt, idx;
   optind = 1;
-  while ((opt = getopt_long(argc, argv, "hJ:", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "hJ:", longopts, &idx)) != -1) {
     if (opt == 'h') {
       usage(stdout);
       return 0;
     }
+#ifdef JP_LEAN
+    if (IS_BROKER_OPT(opt))
+      return net_exec("batch");
+#else
+    int rb = broker_opt(&bo, opt, optarg, "batch");
+    if (rb < 0)
+      return 2;
+    if (rb > 0)
+      continue;
+    if (strchr("LTtWCPAJ", opt))
+      local_only = opt == 'J' ? "jobs" : longopts[idx].name;
+#endif
     if (opt == 'J') {
       char *end;
       jobs = strtol(optarg, &end, 10);
@@ -187,6 +306,36 @@ int cmd_batch(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+#ifndef JP_LEAN
+  if (bo.endpoint) {
+    if (local_only) {
+      fprintf(stderr, "judge batch: --%s is for --local judging, not with --broker (the pool's workers use "
+                      "their own settings)\n", local_only);
+      return 2;
+    }
+    if (bo.no_wait && bo.wait_set) {
+      fprintf(stderr, "judge batch: --wait and --no-wait exclude each other\n");
+      return 2;
+    }
+    struct batch b;
+    memset(&b, 0, sizeof b);
+    b.o = &o;
+    b.files = argv + optind;
+    b.nfiles = (size_t)(argc - optind);
+    b.tty_err = isatty(2);
+    b.tty_out = isatty(1);
+    if (batch_broker(&b, &bo) < 0)
+      return 2;
+    if (!bo.no_wait)
+      summary(o.json ? stderr : stdout, &b);
+    fflush(stdout);
+    return b.failed ? 2 : 0;
+  }
+  if (bo.prio_set || bo.wait_set || bo.no_wait) {
+    fprintf(stderr, "judge batch: --priority, --wait and --no-wait need --broker ENDPOINT\n");
+    return 2;
+  }
+#endif
   if (jobs < 1)
     jobs = 1;
   /* interactive problems take two boxes per submission */

@@ -1,7 +1,10 @@
 /* cmd_submit.c — `judge submit`: judge one submission with the embedded
- * engine (--local, the default) and print the result as a table (live
- * progress on stderr) or as one JSON object. */
+ * engine (--local, the default) or in a pool (--broker: judge-net only; the
+ * lean `judge` execs judge-net for it) and print the result as a table
+ * (live progress on stderr) or as one JSON object. */
+#include <ctype.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +12,24 @@
 
 #include "commands.h"
 #include "judge_local.h"
+#ifdef JP_LEAN
+#include "net_exec.h"
+#else
+#include "judge_broker.h"
+#endif
 
 static void usage(FILE *f) {
   fprintf(f, "usage: judge submit [--local] --problem DIR [--lang LANG] [--json] SOURCE...\n"
-             "Judges one submission (one or more source files) against a problem package.\n\n");
+             "       judge submit --broker ENDPOINT --problem DIR [--priority P] [--id ID]\n"
+             "                    [--wait SEC | --no-wait] [--json] SOURCE...\n"
+             "Judges one submission (one or more source files) against a problem package,\n"
+             "here (--local) or in a pool (--broker); the output is the same.\n\n");
   fputs(local_opts_help, f);
-  fprintf(f, "\nExit status: 0 when judging worked (whatever the verdict), 2 for usage errors or a\n"
-             "broken package.\n");
+  fputs(broker_opts_help, f);
+  fprintf(f, "  --id ID                the submission's id (letters, digits, . _ -; at most 64):\n"
+             "                         submitting the same id again is harmless (default: a fresh one)\n"
+             "\nExit status: 0 when judging worked (whatever the verdict), 2 for usage errors, a\n"
+             "broken package or an unreachable broker, 3 when --wait ran out before the verdict.\n");
 }
 
 struct progress {
@@ -30,22 +44,144 @@ static void on_test(void *ctx, const struct judge_test_result *t, size_t done, s
   fflush(stderr);
 }
 
+/* The same rendering for both modes: JSON object or table; exit status. */
+static int print_result(const struct judge_result *res, const char *id, int json) {
+  if (json) {
+    char *s = result_json(res, id, NULL);
+    if (!s) {
+      fprintf(stderr, "judge submit: out of memory\n");
+      return 2;
+    }
+    printf("%s\n", s);
+    free(s);
+  } else {
+    result_table(stdout, res, isatty(1));
+  }
+  return fflush(stdout) == 0 ? 0 : 2;
+}
+
+#ifndef JP_LEAN
+/* Client-chosen ids travel to the broker and into its journal and logs. */
+static int valid_id(const char *id) {
+  size_t n = strlen(id);
+  if (n == 0 || n > 64)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum((unsigned char)id[i]) && !strchr("._-", id[i]))
+      return 0;
+  return 1;
+}
+
+static int submit_broker(const struct local_opts *o, const struct broker_opts *b, const char *id,
+                         const char *const *srcs, size_t n) {
+  struct jpc *c;
+  struct jpc_problem *p;
+  if (broker_open(b, o->problem, "submit", &c, &p) < 0)
+    return 2;
+  const char *lang = o->lang ? o->lang : jpc_lang_for_file(srcs[0]);
+  struct jpc_submission s = {.sid = id, .lang = o->lang, .sources = srcs, .nsources = n,
+                             .priority = b->prio_set ? b->prio : JP_PRIO_NORMAL, .stop_at_first_failure = o->stop == 1};
+  char sid[JP_PROTO_MAX_SID + 1], err[1024];
+  int dup = 0, ex = 2;
+  if (jpc_submit(c, p, &s, sid, &dup, err, sizeof err) < 0) {
+    broker_explain("submit", b->endpoint, err);
+    goto out;
+  }
+  if (dup)
+    fprintf(stderr, "judge submit: the broker already had %s; showing that submission\n", sid);
+  if (b->no_wait) {
+    if (o->json)
+      print_id_json(NULL, sid, dup);
+    else
+      printf("%s\n", sid);
+    ex = 0;
+    goto out;
+  }
+  int tty = isatty(2);
+  if (tty)
+    fprintf(stderr, "%s: waiting for the verdict...", sid);
+  struct jp_msg r;
+  int rc = jpc_result(c, sid, b->wait_s > 0 ? b->wait_s * 1000 : INT_MAX, &r, err, sizeof err);
+  if (tty)
+    fprintf(stderr, "\r\033[K");
+  if (rc < 0) {
+    broker_explain("submit", b->endpoint, err);
+    goto out;
+  }
+  if (rc == 0) {
+    fprintf(stderr, "judge submit: %s: no verdict within %d s; it stays queued ('judge result %s' later)\n", sid,
+            b->wait_s, sid);
+    jp_msg_free(&r);
+    ex = 3;
+    goto out;
+  }
+  if (r.u.result.state == JP_ST_CANCELLED || !r.u.result.has_result) {
+    fprintf(stderr, "judge submit: %s was %s before a verdict\n", sid, jp_state_name(r.u.result.state));
+    jp_msg_free(&r);
+    goto out;
+  }
+  struct judge_result res;
+  if (result_from_wire(&r.u.result.result, lang, &res) < 0) {
+    fprintf(stderr, "judge submit: out of memory\n");
+    judge_result_free(&res);
+    jp_msg_free(&r);
+    goto out;
+  }
+  jp_msg_free(&r);
+  ex = print_result(&res, sid, o->json);
+  judge_result_free(&res);
+out:
+  jpc_problem_free(p);
+  jpc_close(c);
+  return ex;
+}
+#endif
+
 int cmd_submit(int argc, char **argv) {
   struct local_opts o;
   memset(&o, 0, sizeof o);
   o.stop = -1;
-  static const struct option longopts[] = {LOCAL_LONGOPTS, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  int opt;
+#ifndef JP_LEAN
+  struct broker_opts b;
+  memset(&b, 0, sizeof b);
+  const char *id = NULL, *local_only = NULL;
+  int explicit_local = 0;
+#endif
+  static const struct option longopts[] = {LOCAL_LONGOPTS, BROKER_LONGOPTS, {"id", required_argument, NULL, 'I'},
+                                           {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  int opt, idx;
   optind = 1;
-  while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
     if (opt == 'h') {
       usage(stdout);
       return 0;
     }
-    int r = local_opt(&o, opt, optarg, "submit");
+#ifdef JP_LEAN
+    if (IS_BROKER_OPT(opt) || opt == 'I')
+      return net_exec("submit");
+#else
+    int r = broker_opt(&b, opt, optarg, "submit");
     if (r < 0)
       return 2;
-    if (r == 0) {
+    if (r > 0)
+      continue;
+    if (opt == 'I') {
+      if (!valid_id(optarg)) {
+        fprintf(stderr, "judge submit: --id must be 1-64 letters, digits, '.', '_' or '-', not '%s'\n", optarg);
+        return 2;
+      }
+      id = optarg;
+      continue;
+    }
+    if (opt == 'L')
+      explicit_local = 1;
+    if (strchr("TtWCPA", opt))
+      local_only = longopts[idx].name;
+#endif
+    int r2 = local_opt(&o, opt, optarg, "submit");
+    if (r2 < 0)
+      return 2;
+    if (r2 == 0) {
       usage(stderr);
       return 2;
     }
@@ -55,6 +191,28 @@ int cmd_submit(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+#ifndef JP_LEAN
+  if (b.endpoint) {
+    if (explicit_local || local_only) {
+      fprintf(stderr, "judge submit: --%s is for --local judging, not with --broker (the pool's workers use "
+                      "their own settings)\n", explicit_local ? "local" : local_only);
+      return 2;
+    }
+    if (b.no_wait && b.wait_set) {
+      fprintf(stderr, "judge submit: --wait and --no-wait exclude each other\n");
+      return 2;
+    }
+    if ((size_t)(argc - optind) > JP_PROTO_MAX_SOURCES) {
+      fprintf(stderr, "judge submit: a pool submission has at most %u source files\n", JP_PROTO_MAX_SOURCES);
+      return 2;
+    }
+    return submit_broker(&o, &b, id, (const char *const *)(argv + optind), (size_t)(argc - optind));
+  }
+  if (b.prio_set || b.wait_set || b.no_wait || id) {
+    fprintf(stderr, "judge submit: --priority, --id, --wait and --no-wait need --broker ENDPOINT\n");
+    return 2;
+  }
+#endif
   if (o.parallel == 0) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     o.parallel = n > 0 ? n : 1;
@@ -88,20 +246,9 @@ int cmd_submit(int argc, char **argv) {
     fprintf(stderr, "judge submit: %s\n", err);
     return 2;
   }
-  char id[33];
-  new_submission_id(id);
-  if (o.json) {
-    char *s = result_json(&res, id, NULL);
-    if (!s) {
-      judge_result_free(&res);
-      fprintf(stderr, "judge submit: out of memory\n");
-      return 2;
-    }
-    printf("%s\n", s);
-    free(s);
-  } else {
-    result_table(stdout, &res, isatty(1));
-  }
+  char local_id[33];
+  new_submission_id(local_id);
+  int ex = print_result(&res, local_id, o.json);
   judge_result_free(&res);
-  return fflush(stdout) == 0 ? 0 : 2;
+  return ex;
 }

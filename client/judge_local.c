@@ -25,6 +25,14 @@ const char local_opts_help[] =
     "  --cache-dir DIR        where built output validators are cached\n"
     "                         (default /var/cache/judgepool/validators)\n";
 
+const char broker_opts_help[] =
+    "  --broker ENDPOINT      judge in a pool: send to this broker (e.g. tcp://host:7700;\n"
+    "                         $JUDGE_BROKER is the default for the other network commands)\n"
+    "  --priority P           contest, normal (default), rejudge or bulk (with --broker)\n"
+    "  --wait SEC             give up waiting for verdicts after SEC seconds (default: wait\n"
+    "                         until judged); the submissions stay queued\n"
+    "  --no-wait              print the id(s) once the broker has them, do not wait\n";
+
 int local_opt(struct local_opts *o, int opt, const char *arg, const char *cmd) {
   char *end;
   double d;

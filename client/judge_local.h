@@ -29,6 +29,13 @@ int local_opt(struct local_opts *o, int opt, const char *arg, const char *cmd);
       {"stop-at-first-failure", no_argument, NULL, 'S'}, {"cache-dir", required_argument, NULL, 'C'}, \
       {"parallel", required_argument, NULL, 'P'}
 extern const char local_opts_help[];
+/* The pool options of submit and batch (parsed by judge-net only, see
+ * judge_broker.h; the lean judge hands any of them to judge-net). */
+#define BROKER_LONGOPTS                                                               \
+  {"broker", required_argument, NULL, 'B'}, {"priority", required_argument, NULL, 'R'}, \
+      {"wait", required_argument, NULL, 'w'}, {"no-wait", no_argument, NULL, 'N'}
+#define IS_BROKER_OPT(c) ((c) == 'B' || (c) == 'R' || (c) == 'w' || (c) == 'N')
+extern const char broker_opts_help[];
 
 int local_engine_open(struct judge_engine **e, struct local_opts *o, const char *cmd);
 

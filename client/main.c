@@ -1,31 +1,45 @@
-/* main.c — `judge`: dispatches to the subcommands in cmd_*.c. */
+/* main.c — `judge` and `judge-net`: dispatch to the subcommands in cmd_*.c.
+ * Built twice: the lean `judge` (JP_LEAN: run, submit/batch --local, no
+ * ZeroMQ) execs `judge-net` for the network commands, so users see one
+ * command line while `judge run` starts as fast as a small static tool. */
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#ifdef JP_LEAN
+#include "net_exec.h"
+#endif
 
 struct command {
   const char *name;
-  int (*fn)(int, char **);
+  int (*fn)(int, char **); /* NULL in the lean binary: judge-net has it */
   const char *summary;
 };
 
+#ifdef JP_LEAN
+#define NET(fn) NULL
+#else
+#define NET(fn) fn
+#endif
+
 static const struct command commands[] = {
     {"run", cmd_run, "run one program in the box and report its resource usage"},
-    {"submit", cmd_submit, "judge one submission against a problem package"},
-    {"batch", cmd_batch, "judge many submissions (rejudges, fuzzing campaigns)"},
-    {"status", cmd_status, "the pool: workers, slots, queue; or one submission's state"},
-    {"watch", cmd_watch, "follow a submission's tests live until its verdict"},
-    {"result", cmd_result, "print a submission's stored verdict"},
-    {"cancel", cmd_cancel, "cancel a queued or running submission"},
-    {"keygen", cmd_keygen, "make a CURVE key pair (certificates) for the pool"},
+    {"submit", cmd_submit, "judge one submission (--local, or through a pool with --broker)"},
+    {"batch", cmd_batch, "judge many submissions (rejudges, fuzzing campaigns), locally or in a pool"},
+    {"status", NET(cmd_status), "the pool: workers, slots, queue, throughput; or one submission's state"},
+    {"watch", NET(cmd_watch), "follow a submission's tests live until its verdict"},
+    {"result", NET(cmd_result), "print a submission's stored verdict"},
+    {"cancel", NET(cmd_cancel), "cancel a queued or running submission"},
+    {"keygen", NET(cmd_keygen), "make a CURVE key pair (certificates) for the pool"},
 };
 
 static void usage(FILE *f) {
   fprintf(f, "usage: judge COMMAND [OPTIONS] ...\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-  fprintf(f, "\n'judge COMMAND --help' describes each command.\n");
+  fprintf(f, "\n'judge COMMAND --help' describes each command.\n"
+             "Environment: JUDGE_BROKER (default broker endpoint), JUDGE_CERT, JUDGE_BROKER_KEY\n"
+             "(see 'judge status --help').\n");
 }
 
 int main(int argc, char **argv) {
@@ -41,9 +55,18 @@ int main(int argc, char **argv) {
     printf("judge (judgepool) " JP_VERSION "\n");
     return 0;
   }
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(argv[1], commands[i].name))
-      return commands[i].fn(argc - 1, argv + 1);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    if (strcmp(argv[1], commands[i].name))
+      continue;
+#ifdef JP_LEAN
+    /* network commands, and submit/batch in case of --broker: judge-net */
+    if (commands[i].fn != cmd_run)
+      net_exec_save(argc, argv);
+    if (!commands[i].fn)
+      return net_exec(commands[i].name);
+#endif
+    return commands[i].fn(argc - 1, argv + 1);
+  }
   fprintf(stderr, "judge: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return 2;
