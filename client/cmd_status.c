@@ -1,29 +1,92 @@
 /* cmd_status.c — `judge status [ID]`: the pool (workers, slots, queue,
- * throughput) or one submission's state. */
+ * throughput) or one submission's state, readable or as JSON. */
+#include <cjson/cJSON.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "commands.h"
 #include "jpclient.h"
+#include "net_opts.h"
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: judge status [--broker ENDPOINT] [--json] [ID]\n"
+             "Without ID: the pool (workers, free slots, queued and running submissions).\n"
+             "With ID: that submission's state.\n\n");
+  fputs(net_opts_help, f);
+  fprintf(f, "  --json             one JSON object instead of text\n"
+             "\nExit status: 0 answered, 2 usage error, broker unreachable or unknown ID.\n");
+}
+
+static int print_json(const char *broker, const char *sid, const struct jp_status_reply *s) {
+  cJSON *o = cJSON_CreateObject();
+  if (!o)
+    return -1;
+  cJSON_AddStringToObject(o, "broker", broker);
+  if (*sid) {
+    cJSON_AddStringToObject(o, "id", sid);
+    cJSON_AddStringToObject(o, "state", jp_state_name(s->state));
+    cJSON_AddNumberToObject(o, "attempt", s->attempt);
+  } else {
+    cJSON_AddNumberToObject(o, "workers", s->workers);
+    cJSON_AddNumberToObject(o, "free_slots", s->free_slots);
+    cJSON_AddNumberToObject(o, "queued", s->queued);
+    cJSON_AddNumberToObject(o, "running", s->running);
+  }
+  char *txt = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  if (!txt)
+    return -1;
+  printf("%s\n", txt);
+  free(txt);
+  return 0;
+}
+
+static void print_text(const char *broker, const char *sid, const struct jp_status_reply *s) {
+  if (*sid) {
+    printf("%s: %s", sid, jp_state_name(s->state));
+    if (s->attempt)
+      printf(" (attempt %u)", s->attempt);
+    printf("\n");
+    return;
+  }
+  printf("broker    %s\n", broker);
+  printf("workers   %u\n", s->workers);
+  printf("slots     %u free\n", s->free_slots);
+  printf("queued    %u\n", s->queued);
+  printf("running   %u\n", s->running);
+}
 
 int cmd_status(int argc, char **argv) {
-  static const struct option opts[] = {{"broker", required_argument, 0, 'b'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-  const char *broker = jpc_default_endpoint();
-  int c;
+  static const struct option opts[] = {NET_LONGOPTS, {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  struct net_opts no;
+  net_opts_init(&no);
+  int json = 0, c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
-    if (c == 'b') broker = optarg;
-    else {
-      fprintf(c == 'h' ? stdout : stderr, "usage: judge status [--broker ENDPOINT] [ID]\n");
-      return c == 'h' ? 0 : 2;
-    }
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int r = net_opt(&no, c, optarg, "status");
+    if (r < 0)
+      return 2;
+    if (r > 0)
+      continue;
+    if (c == 'j')
+      json = 1;
+    else if (c == 'h') {
+      usage(stdout);
+      return 0;
+    } else
+      return net_bad_option("status");
+  }
+  if (argc - optind > 1) {
+    fprintf(stderr, "judge status: at most one ID\n");
+    return net_bad_option("status");
   }
   const char *sid = optind < argc ? argv[optind] : "";
   char err[512];
   struct jpc *cl;
-  if (jpc_open(&cl, broker, "judge-status", err, sizeof err) < 0) {
+  if (jpc_open(&cl, no.broker, "judge-status", err, sizeof err) < 0) {
     fprintf(stderr, "judge status: %s\n", err);
     return 2;
   }
@@ -34,21 +97,16 @@ int cmd_status(int argc, char **argv) {
     jpc_close(cl);
     return 2;
   }
-  const struct jp_status_reply *s = &r.u.status_reply;
-  if (*sid) {
-    printf("%s: %s", sid, jp_state_name(s->state));
-    if (s->attempt) printf(" (attempt %u)", s->attempt);
-    printf("\n");
-    jp_msg_free(&r);
-    jpc_close(cl);
-    return 0;
+  int ex = 0;
+  if (json) {
+    if (print_json(no.broker, sid, &r.u.status_reply) < 0) {
+      fprintf(stderr, "judge status: out of memory\n");
+      ex = 2;
+    }
+  } else {
+    print_text(no.broker, sid, &r.u.status_reply);
   }
-  printf("broker    %s\n", broker);
-  printf("workers   %u\n", s->workers);
-  printf("slots     %u free\n", s->free_slots);
-  printf("queued    %u\n", s->queued);
-  printf("running   %u\n", s->running);
   jp_msg_free(&r);
   jpc_close(cl);
-  return 0;
+  return fflush(stdout) == 0 ? ex : 2;
 }

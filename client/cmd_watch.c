@@ -9,6 +9,15 @@
 
 #include "commands.h"
 #include "jpclient.h"
+#include "net_opts.h"
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: judge watch [--broker ENDPOINT] [--timeout SECONDS] ID\n"
+             "Prints each test as it finishes, then the verdict.\n\n");
+  fputs(net_opts_help, f);
+  fprintf(f, "  --timeout SECONDS  stop watching after this long (default: until the verdict)\n"
+             "\nExit status: 0 AC, 1 any other final verdict, 3 not final within --timeout, 2 error.\n");
+}
 
 static int on_event(void *ctx, const struct jp_event *e) {
   (void)ctx;
@@ -29,23 +38,34 @@ static int on_event(void *ctx, const struct jp_event *e) {
 }
 
 int cmd_watch(int argc, char **argv) {
-  static const struct option opts[] = {{"broker", required_argument, 0, 'b'}, {"timeout", required_argument, 0, 't'},
+  static const struct option opts[] = {NET_LONGOPTS, {"timeout", required_argument, 0, 't'},
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-  const char *broker = jpc_default_endpoint();
-  int timeout_s = 0, c;
+  struct net_opts no;
+  net_opts_init(&no);
+  long timeout_s = 0;
+  int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "b:t:h", opts, NULL)) != -1) {
-    if (c == 'b') broker = optarg;
-    else if (c == 't') timeout_s = atoi(optarg);
-    else {
-      fprintf(c == 'h' ? stdout : stderr, "usage: judge watch [--broker ENDPOINT] [--timeout SECONDS] ID\n");
-      return c == 'h' ? 0 : 2;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    int r = net_opt(&no, c, optarg, "watch");
+    if (r < 0)
+      return 2;
+    if (r > 0)
+      continue;
+    if (c == 't') {
+      if ((timeout_s = net_seconds(optarg, 1, 7 * 24 * 3600, "watch", "timeout")) < 0)
+        return 2;
+    } else if (c == 'h') {
+      usage(stdout);
+      return 0;
+    } else {
+      return net_bad_option("watch");
     }
   }
   if (optind + 1 != argc) {
-    fprintf(stderr, "usage: judge watch [--broker ENDPOINT] [--timeout SECONDS] ID\n");
-    return 2;
+    fprintf(stderr, "judge watch: need exactly one ID\n");
+    return net_bad_option("watch");
   }
+  const char *broker = no.broker;
   const char *sid = argv[optind];
   char err[512], events[300];
   if (jpc_events_endpoint(broker, events, sizeof events) < 0) {

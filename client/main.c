@@ -65,6 +65,10 @@ int main(int argc, char **argv) {
     if (!commands[i].fn)
       return net_exec(commands[i].name);
 #endif
+    /* getopt_long names argv[0] in its messages: "judge submit: ..." */
+    static char prog[32];
+    snprintf(prog, sizeof prog, "judge %s", commands[i].name);
+    argv[1] = prog;
     return commands[i].fn(argc - 1, argv + 1);
   }
   fprintf(stderr, "judge: unknown command '%s'\n", argv[1]);

@@ -42,6 +42,10 @@ start_broker
   --drain-seconds 30 ${WORKER_AUTH:-} >>"$T/real.log" 2>&1 &
 PIDS+=($!)
 wait_workers 1
+"$J" status --broker "$CLIENTS" --json >"$T/s.json" 2>&1 || fail "status --json: $(cat "$T/s.json")"
+grep -q '"workers":1' "$T/s.json" || fail "status --json: $(cat "$T/s.json")"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/s.json" 2>/dev/null || ! command -v python3 >/dev/null ||
+  fail "status --json is not JSON: $(cat "$T/s.json")"
 
 for s in AC WA CE; do
   src=${!s}
