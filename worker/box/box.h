@@ -85,11 +85,9 @@ struct box_spec {
   size_t nfiles_in;
   const struct box_file_out *files_out;
   size_t nfiles_out;
-  /* Host directories bind-mounted read-only at the same path inside the box,
-   * in addition to the system directories (e.g. a validator's data).
-   * NOT SUPPORTED YET: a spec with nro_binds > 0 ends as BOX_IE. */
-  const char *const *ro_binds;
-  size_t nro_binds;
+  /* No host directories beyond the skeleton's system binds: a program's
+   * data (a validator's test files) goes in through files_in, so nothing
+   * the caller keeps is ever reachable from a box. */
   /* BOX_PUMP_STDOUT / BOX_PUMP_STDERR: never hand stdout_fd / stderr_fd to
    * the program; the supervisor copies the output into it (a tty, a pipe
    * nobody bounds) and counts it against output_kib. With -1 the output is

@@ -165,6 +165,8 @@ void cg_free(struct cg *g) {
     close(g->cpu_fd);
   if (g->peak_fd >= 0)
     close(g->peak_fd);
+  for (int i = 0; i < g->nhot; i++)
+    close(g->hot[i].fd);
   free(g);
 }
 

@@ -24,8 +24,11 @@ struct cg_root {
    * (co-mounted controllers share one directory: attach/mkdir once). */
   int parent_fd[CG_NCTL];
   int hier[CG_NCTL];
+  int kernfs; /* v1: a real cgroupfs (control files may be kept open and rewritten) */
   char parent_path[CG_NCTL][CG_PATH_MAX];
 };
+
+#define CG_HOT_MAX 16
 
 /* v2 memory.peak handling, decided on first prepare. */
 enum {
@@ -49,6 +52,10 @@ struct cg {
   int has_memsw;       /* v1: memory.memsw.* present (swap accounting on) */
   int has_oom_kill;    /* oom_kill counter present (v1: kernel >= 4.13) */
   uint64_t mem_limit; /* effective limit read back at prepare; 0 = none */
+  /* v1 on a real cgroupfs: the per-run control files, opened on first use
+   * and kept (pread/pwrite at 0: one syscall per access instead of three). */
+  struct cg_hot { const char *file; int fd; } hot[CG_HOT_MAX];
+  int nhot;
   /* Counters that cannot be reset: value at prepare, usage reports deltas. */
   uint64_t base_cpu_usec;  /* v2 cpu.stat usage_usec */
   uint64_t base_oom_kill;  /* v1 oom_control / v2 memory.events oom_kill */

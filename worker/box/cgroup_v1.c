@@ -12,16 +12,88 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 /* Leftover charge below this is not worth a force_empty (it would show up
- * in the next run's peak, at most this much). */
-#define CG1_STALE_BYTES (512u * 1024u)
+ * in the next run's peak, at most this much). After a run of /bin/true the
+ * group still reads 250-630 KiB (per-CPU charge stock, kernel objects
+ * freed late): a 512 KiB threshold fired in ~30% of runs for nothing, at
+ * 0.3-0.5 ms each (it drains the LRU caches of every CPU). */
+#define CG1_STALE_BYTES (1024u * 1024u)
 
 /* Iterate over controllers that own their hierarchy and are present. */
 #define FOR_HIER(g, i)                                                                 \
   for (int i = 0; i < CG_NCTL; i++)                                                    \
     if ((g)->dir_fd[i] >= 0 && (g)->r->hier[i] == i)
+
+/* The fd of a kept control file (cg->hot), opened on first use; -1 when
+ * the tree is not a real cgroupfs (fake trees in tests are regular files,
+ * which an overwrite at offset 0 would not truncate) or on error. */
+static int hot_fd(struct cg *g, int ctl, const char *file) {
+  if (!g->r->kernfs)
+    return -1;
+  for (int i = 0; i < g->nhot; i++)
+    if (g->hot[i].file == file || !strcmp(g->hot[i].file, file))
+      return g->hot[i].fd;
+  if (g->nhot == CG_HOT_MAX)
+    return -1;
+  int fd = openat(g->dir_fd[ctl], file, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == EACCES) /* read-only control file */
+    fd = openat(g->dir_fd[ctl], file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return -1;
+  g->hot[g->nhot++] = (struct cg_hot){file, fd};
+  return fd;
+}
+
+static int hot_write(struct cg *g, int ctl, const char *file, const char *v, char *err, size_t errlen) {
+  int fd = hot_fd(g, ctl, file);
+  if (fd < 0)
+    return cgfs_write(g->dir_fd[ctl], g->path[ctl], file, v, err, errlen);
+  size_t len = strlen(v);
+  ssize_t n;
+  do
+    n = pwrite(fd, v, len, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return jp_errno(err, errlen, "cgroup: write '%s' to %s/%s", v, g->path[ctl], file);
+  if ((size_t)n != len)
+    return jp_err(err, errlen, "cgroup: short write of '%s' to %s/%s", v, g->path[ctl], file);
+  return 0;
+}
+
+static int hot_write_u64(struct cg *g, int ctl, const char *file, uint64_t v, const char *unlimited, char *err,
+                         size_t errlen) {
+  char num[32];
+  if (v == UINT64_MAX)
+    snprintf(num, sizeof num, "%s", unlimited);
+  else
+    snprintf(num, sizeof num, "%" PRIu64, v);
+  return hot_write(g, ctl, file, num, err, errlen);
+}
+
+static int hot_read(struct cg *g, int ctl, const char *file, char *buf, size_t cap, char *err, size_t errlen) {
+  int fd = hot_fd(g, ctl, file);
+  if (fd < 0)
+    return cgfs_read(g->dir_fd[ctl], g->path[ctl], file, buf, cap, err, errlen);
+  return cgfs_pread(fd, g->path[ctl], file, buf, cap, err, errlen);
+}
+
+/* One number, or the value of key in a flat-keyed file (as cgfs_read_u64). */
+static int hot_read_u64(struct cg *g, int ctl, const char *file, const char *key, uint64_t *out, char *err,
+                        size_t errlen) {
+  char buf[CGFS_BUF];
+  if (hot_read(g, ctl, file, buf, sizeof buf, err, errlen) < 0)
+    return -1;
+  int rc = key ? cgfs_keyed_u64(buf, key, out) : cgfs_parse_u64(buf, out);
+  if (rc < 0)
+    return jp_err(err, errlen, "cgroup: %s/%s: malformed content '%.40s'", g->path[ctl], file, buf);
+  if (rc > 0)
+    return jp_err(err, errlen, "cgroup: %s/%s: no '%s' entry", g->path[ctl], file, key);
+  return 0;
+}
 
 int cg1_root_init(struct cg_root *r, char mounts[CG_NCTL][CG_PATH_MAX], char *err,
                   size_t errlen) {
@@ -55,6 +127,8 @@ int cg1_root_init(struct cg_root *r, char mounts[CG_NCTL][CG_PATH_MAX], char *er
     if (r->parent_fd[i] < 0)
       return jp_errno(err, errlen, "cgroup v1: open %s", r->parent_path[i]);
   }
+  struct statfs sf;
+  r->kernfs = fstatfs(r->parent_fd[CG1_MEMORY], &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC;
   return 0;
 }
 
@@ -197,22 +271,21 @@ int cg1_create(struct cg *g, char *err, size_t errlen) {
 }
 
 static int set_memory(struct cg *g, uint64_t bytes, char *err, size_t errlen) {
-  int fd = g->dir_fd[CG1_MEMORY];
-  const char *w = g->path[CG1_MEMORY];
+  const int M = CG1_MEMORY;
   uint64_t v = bytes ? bytes : UINT64_MAX;
   if (!g->has_memsw) {
     /* No swap accounting: the limit alone cannot stop swapping, so at least
      * tell reclaim not to swap this group's anonymous memory. */
-    cgfs_write(fd, w, "memory.swappiness", "0", NULL, 0);
-    return cgfs_write_u64(fd, w, "memory.limit_in_bytes", v, "-1", err, errlen);
+    hot_write(g, M, "memory.swappiness", "0", NULL, 0);
+    return hot_write_u64(g, M, "memory.limit_in_bytes", v, "-1", err, errlen);
   }
   /* memsw must stay >= limit at every step: open memsw, set the limit,
    * then pin memsw to it (memory + swap = memory: no swap). */
-  if (cgfs_write(fd, w, "memory.memsw.limit_in_bytes", "-1", err, errlen) < 0 ||
-      cgfs_write_u64(fd, w, "memory.limit_in_bytes", v, "-1", err, errlen) < 0)
+  if (hot_write(g, M, "memory.memsw.limit_in_bytes", "-1", err, errlen) < 0 ||
+      hot_write_u64(g, M, "memory.limit_in_bytes", v, "-1", err, errlen) < 0)
     return -1;
   if (bytes)
-    return cgfs_write_u64(fd, w, "memory.memsw.limit_in_bytes", v, "-1", err, errlen);
+    return hot_write_u64(g, M, "memory.memsw.limit_in_bytes", v, "-1", err, errlen);
   return 0;
 }
 
@@ -222,52 +295,45 @@ static int read_limit(struct cg *g, uint64_t bytes, char *err, size_t errlen) {
   g->mem_limit = 0;
   if (!bytes)
     return 0;
-  return cgfs_read_u64(g->dir_fd[CG1_MEMORY], g->path[CG1_MEMORY], "memory.limit_in_bytes",
-                       NULL, &g->mem_limit, err, errlen);
+  return hot_read_u64(g, CG1_MEMORY, "memory.limit_in_bytes", NULL, &g->mem_limit, err, errlen);
 }
 
 int cg1_prepare(struct cg *g, const struct cg_limits *lim, char *err, size_t errlen) {
   int e = cg1_is_empty(g, err, errlen);
   if (e < 0 || (e == 0 && cg1_kill_all(g, err, errlen) < 0))
     return -1;
-  int mfd = g->dir_fd[CG1_MEMORY];
-  const char *mw = g->path[CG1_MEMORY];
   /* Page cache charged by the previous run (input files, binaries) would
    * otherwise count towards this run's peak and limit. force_empty costs
    * ~0.3 ms even on an empty group (it drains every CPU's LRU cache), so
    * only when there is something worth dropping. Best effort. */
   uint64_t usage;
-  if (cgfs_read_u64(mfd, mw, "memory.usage_in_bytes", NULL, &usage, err, errlen) < 0)
+  if (hot_read_u64(g, CG1_MEMORY, "memory.usage_in_bytes", NULL, &usage, err, errlen) < 0)
     return -1;
   if (usage > CG1_STALE_BYTES)
-    cgfs_write(mfd, mw, "memory.force_empty", "0", NULL, 0);
+    hot_write(g, CG1_MEMORY, "memory.force_empty", "0", NULL, 0);
   if (set_memory(g, lim->memory_bytes, err, errlen) < 0 ||
       read_limit(g, lim->memory_bytes, err, errlen) < 0)
     return -1;
-  if (cgfs_write(mfd, mw, "memory.max_usage_in_bytes", "0", err, errlen) < 0 ||
-      cgfs_write(mfd, mw, "memory.failcnt", "0", err, errlen) < 0)
+  if (hot_write(g, CG1_MEMORY, "memory.max_usage_in_bytes", "0", err, errlen) < 0 ||
+      hot_write(g, CG1_MEMORY, "memory.failcnt", "0", err, errlen) < 0)
     return -1;
   if (g->has_memsw &&
-      (cgfs_write(mfd, mw, "memory.memsw.max_usage_in_bytes", "0", err, errlen) < 0 ||
-       cgfs_write(mfd, mw, "memory.memsw.failcnt", "0", err, errlen) < 0))
+      (hot_write(g, CG1_MEMORY, "memory.memsw.max_usage_in_bytes", "0", err, errlen) < 0 ||
+       hot_write(g, CG1_MEMORY, "memory.memsw.failcnt", "0", err, errlen) < 0))
     return -1;
   /* oom_kill only ever grows: remember it and report the delta. */
   char buf[CGFS_BUF];
-  if (cgfs_read(mfd, mw, "memory.oom_control", buf, sizeof buf, err, errlen) < 0)
+  if (hot_read(g, CG1_MEMORY, "memory.oom_control", buf, sizeof buf, err, errlen) < 0)
     return -1;
   int rc = cgfs_keyed_u64(buf, "oom_kill", &g->base_oom_kill);
   if (rc < 0)
-    return jp_err(err, errlen, "cgroup v1: %s/memory.oom_control: malformed content", mw);
+    return jp_err(err, errlen, "cgroup v1: %s/memory.oom_control: malformed content", g->path[CG1_MEMORY]);
   g->has_oom_kill = rc == 0;
 
-  int pfd = g->dir_fd[CG1_PIDS];
-  const char *pw = g->path[CG1_PIDS];
-  if (cgfs_write_u64(pfd, pw, "pids.max", lim->pids ? lim->pids : UINT64_MAX, "max", err,
-                     errlen) < 0 ||
-      cgfs_read_u64(pfd, pw, "pids.events", "max", &g->base_pids_max, err, errlen) < 0)
+  if (hot_write_u64(g, CG1_PIDS, "pids.max", lim->pids ? lim->pids : UINT64_MAX, "max", err, errlen) < 0 ||
+      hot_read_u64(g, CG1_PIDS, "pids.events", "max", &g->base_pids_max, err, errlen) < 0)
     return -1;
-  return cgfs_write(g->dir_fd[CG1_CPUACCT], g->path[CG1_CPUACCT], "cpuacct.usage", "0", err,
-                    errlen);
+  return hot_write(g, CG1_CPUACCT, "cpuacct.usage", "0", err, errlen);
 }
 
 int cg1_attach(struct cg *g, pid_t pid, char *err, size_t errlen) {
@@ -291,18 +357,15 @@ int cg1_cpu_ns(struct cg *g, uint64_t *out) {
 }
 
 int cg1_usage(struct cg *g, struct cg_usage *out, char *err, size_t errlen) {
-  int mfd = g->dir_fd[CG1_MEMORY];
   const char *mw = g->path[CG1_MEMORY];
   if (cg1_cpu_ns(g, &out->cpu_ns) < 0)
     return jp_err(err, errlen, "cgroup v1: %s/cpuacct.usage unreadable or not a number",
                   g->path[CG1_CPUACCT]);
-  if (cgfs_read_u64(mfd, mw, "memory.max_usage_in_bytes", NULL, &out->memory_peak, err,
-                    errlen) < 0)
+  if (hot_read_u64(g, CG1_MEMORY, "memory.max_usage_in_bytes", NULL, &out->memory_peak, err, errlen) < 0)
     return -1;
   uint64_t fail = 0, failsw = 0;
-  if (cgfs_read_u64(mfd, mw, "memory.failcnt", NULL, &fail, err, errlen) < 0 ||
-      (g->has_memsw &&
-       cgfs_read_u64(mfd, mw, "memory.memsw.failcnt", NULL, &failsw, err, errlen) < 0))
+  if (hot_read_u64(g, CG1_MEMORY, "memory.failcnt", NULL, &fail, err, errlen) < 0 ||
+      (g->has_memsw && hot_read_u64(g, CG1_MEMORY, "memory.memsw.failcnt", NULL, &failsw, err, errlen) < 0))
     return -1;
   /* With memsw == limit and no swap, the memsw counter is charged first
    * and takes the hit, so either failcnt counts. Newer kernels (6.18 here)
@@ -312,7 +375,7 @@ int cg1_usage(struct cg *g, struct cg_usage *out, char *err, size_t errlen) {
 
   char buf[CGFS_BUF];
   uint64_t under = 0, kills = 0;
-  if (cgfs_read(mfd, mw, "memory.oom_control", buf, sizeof buf, err, errlen) < 0)
+  if (hot_read(g, CG1_MEMORY, "memory.oom_control", buf, sizeof buf, err, errlen) < 0)
     return -1;
   int rc_u = cgfs_keyed_u64(buf, "under_oom", &under);
   int rc_k = g->has_oom_kill ? cgfs_keyed_u64(buf, "oom_kill", &kills) : 0;
@@ -322,8 +385,7 @@ int cg1_usage(struct cg *g, struct cg_usage *out, char *err, size_t errlen) {
   out->oom = out->oom_killed || out->memory_limit_hit;
 
   uint64_t pmax;
-  if (cgfs_read_u64(g->dir_fd[CG1_PIDS], g->path[CG1_PIDS], "pids.events", "max", &pmax, err,
-                    errlen) < 0)
+  if (hot_read_u64(g, CG1_PIDS, "pids.events", "max", &pmax, err, errlen) < 0)
     return -1;
   out->pids_peak_hit = pmax > g->base_pids_max;
   return 0;

@@ -136,8 +136,6 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
     return -1;
   if (s->nfiles_out > BOX_MAX_FILES_OUT)
     return jp_err(err, errlen, "%zu files to fetch; at most %d", s->nfiles_out, BOX_MAX_FILES_OUT);
-  if (s->nro_binds)
-    return jp_err(err, errlen, "ro_binds are not supported yet");
   if (s->policy != BOX_POLICY_NONE && !(a.bpf = get_bpf(b->e, s->policy, err, errlen)))
     return -1;
   const struct box_limits *l = &s->limits;
