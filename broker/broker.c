@@ -17,9 +17,11 @@
 #include "blobstore.h"
 #include "err.h"
 #include "journal.h"
+#include "peer_budget.h"
 #include "proto.h"
 #include "scheduler.h"
 #include "sockets.h"
+#include "zauth.h"
 
 struct peer {
   unsigned char id[256];
@@ -29,6 +31,7 @@ struct peer {
 struct pend_sub {
   struct sched_job *job; /* NULL: duplicate, only acknowledge */
   struct peer who;
+  char client[SCHED_ID_MAX + 1]; /* fairness key / owner */
   uint64_t rid;
   char sid[SCHED_ID_MAX + 1];
   int dup, forbidden;
@@ -68,6 +71,11 @@ struct broker {
   uint64_t completed;
   uint64_t done_per_sec[16]; /* ring of completions per second for the rate */
   int64_t sec_base;
+  struct jp_zap *zap;        /* NULL: --insecure */
+  struct jp_keypair kp;      /* the broker's own key pair */
+  struct peer_budget *pb;    /* BLOB bytes queued per worker */
+  char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = any */
+  size_t nlangs;
 };
 
 static int64_t now_ms(void) {
@@ -229,6 +237,68 @@ static void client_key(const struct peer *p, char *out, size_t outlen) {
   out[o] = 0;
 }
 
+/* With authentication the owner of a submission is its submitter's public
+ * key, kept as the client name (hex: the scheduler's names are [A-Za-z0-9._:+-],
+ * and Z85 is not), which also makes fairness per key: a routing id costs
+ * nothing to forge, a key listed by the admin does. */
+static void owner_of(const struct jp_peer *who, const struct peer *p, char *out, size_t outlen) {
+  uint8_t raw[32];
+  if (who->key[0] && zmq_z85_decode(raw, who->key)) {
+    static const char x[] = "0123456789abcdef";
+    size_t o = 0;
+    for (size_t i = 0; i < 32 && o + 2 < outlen; i++) {
+      out[o++] = x[raw[i] >> 4];
+      out[o++] = x[raw[i] & 15];
+    }
+    out[o] = 0;
+    return;
+  }
+  client_key(p, out, outlen);
+}
+
+static int may_read(const struct jp_peer *who, const char *owner_hex) {
+  char z85[JP_Z85_KEY_LEN + 1] = "";
+  uint8_t raw[32];
+  size_t n = strlen(owner_hex);
+  int ok = n == 64;
+  for (size_t i = 0; ok && i < 32; i++) {
+    unsigned v;
+    if (sscanf(owner_hex + 2 * i, "%2x", &v) != 1) ok = 0;
+    else raw[i] = (uint8_t)v;
+  }
+  if (ok && !zmq_z85_encode(z85, raw, 32)) z85[0] = 0;
+  return jp_peer_may_read(who, z85[0] ? z85 : NULL);
+}
+
+/* The owner of sid (1), 0 if unknown, -1 when the journal cannot say. */
+static int owner_lookup(struct broker *b, const char *sid, char *out, size_t outlen) {
+  struct sched_job *j = sched_find(b->s, sid);
+  if (j) {
+    snprintf(out, outlen, "%s", sched_job_client(j));
+    return 1;
+  }
+  char err[256];
+  int rc = journal_owner(b->j, sid, out, outlen, err, sizeof err);
+  if (rc < 0) logmsg(b, "%s", err);
+  return rc;
+}
+
+/* 0 when who may read sid (or sid is unknown: the caller answers that);
+ * otherwise an ERROR has been sent. */
+static int check_read(struct broker *b, void *sock, const struct peer *p, const struct jp_peer *who,
+                      const char *sid, uint64_t rid) {
+  if (who->role & JP_ROLE_ADMIN) return 0;
+  char owner[SCHED_ID_MAX + 1];
+  int rc = owner_lookup(b, sid, owner, sizeof owner);
+  if (rc < 0) {
+    send_error(b, sock, p, rid, JP_E_INTERNAL, "journal read failed");
+    return -1;
+  }
+  if (rc == 0 || may_read(who, owner)) return 0;
+  send_error(b, sock, p, rid, JP_E_FORBIDDEN, "submission belongs to another client key");
+  return -1;
+}
+
 /* ---- results ---- */
 
 static int encode_result(const char *sid, enum jp_state st, const struct jp_result *r, void **buf,
@@ -264,9 +334,18 @@ static void add_fin(struct broker *b, struct sched_job *j, enum jp_state st, con
   }
 }
 
+static void on_expire(void *ctx, struct sched_job *j, int failed);
+
 /* ---- client messages ---- */
 
-static void on_submit(struct broker *b, const struct peer *p, struct jp_msg *m) {
+static int lang_accepted(const struct broker *b, const char *lang) {
+  if (!b->nlangs) return 1;
+  for (size_t i = 0; i < b->nlangs; i++)
+    if (!strcmp(b->langs[i], lang)) return 1;
+  return 0;
+}
+
+static void on_submit(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m) {
   char sid[SCHED_ID_MAX + 1], client[SCHED_ID_MAX + 1], err[256];
   const char *given = m->u.submit.sid;
   if (!given || !*given)
@@ -276,7 +355,13 @@ static void on_submit(struct broker *b, const struct peer *p, struct jp_msg *m) 
     return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, "submission id longer than 128 bytes");
   else
     snprintf(sid, sizeof sid, "%s", given);
-  client_key(p, client, sizeof client);
+  owner_of(who, p, client, sizeof client);
+  /* a language the pool is not configured for can never be judged; one no
+   * connected worker speaks yet may be (workers come back after a restart
+   * later than clients do), so that one waits in the queue */
+  if (!lang_accepted(b, m->u.submit.lang))
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST,
+                      "unknown language: not in the broker's language list (its 'languages' setting)");
   /* the package must be named by its manifest and be here in full */
   char ph[JP_PROTO_HASH_LEN + 1];
   if (jp_problem_hash(&m->u.submit.problem, ph, err, sizeof err) < 0)
@@ -310,7 +395,7 @@ static void on_submit(struct broker *b, const struct peer *p, struct jp_msg *m) 
   int rc = sched_add(b->s, sid, client, (int)m->u.submit.priority, m->u.submit.lang, 0, payload, len,
                      &job, err, sizeof err);
   if (rc == SCHED_DUPLICATE &&
-      (job->payload_len != len || memcmp(job->payload, payload, len))) {
+      (job->payload_len != len || memcmp(job->payload, payload, len) || strcmp(sched_job_client(job), client))) {
     free(payload);
     return send_error(b, b->cs, p, m->rid, JP_E_FORBIDDEN, "sid already used for different content");
   }
@@ -331,6 +416,7 @@ static void on_submit(struct broker *b, const struct peer *p, struct jp_msg *m) 
   ps->job = rc == SCHED_ADDED ? job : NULL;
   ps->dup = rc == SCHED_DUPLICATE;
   ps->who = *p;
+  snprintf(ps->client, sizeof ps->client, "%s", client);
   ps->rid = m->rid;
   snprintf(ps->sid, sizeof ps->sid, "%s", sid);
 }
@@ -339,9 +425,10 @@ static enum jp_state job_state(const struct sched_job *j) {
   return j->state == SCHED_RUNNING ? JP_ST_RUNNING : JP_ST_QUEUED;
 }
 
-static void on_result_get(struct broker *b, const struct peer *p, struct jp_msg *m) {
+static void on_result_get(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m) {
   const char *sid = m->u.result_get.sid;
   char err[256], verdict[32];
+  if (check_read(b, b->cs, p, who, sid, m->rid) < 0) return;
   struct sched_job *j = sched_find(b->s, sid);
   if (j && j->state != SCHED_FINISHING) {
     struct jp_msg r = {.type = JP_MSG_RESULT, .rid = m->rid};
@@ -421,9 +508,10 @@ static void on_cancel(struct broker *b, const struct peer *p, struct jp_msg *m) 
   send_msg(b, b->cs, p, &a);
 }
 
-static void on_status(struct broker *b, const struct peer *p, struct jp_msg *m) {
+static void on_status(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m) {
   struct jp_msg r = {.type = JP_MSG_STATUS_REPLY, .rid = m->rid};
   const char *sid = m->u.status.sid ? m->u.status.sid : "";
+  if (*sid && check_read(b, b->cs, p, who, sid, m->rid) < 0) return;
   struct sched_stats st;
   sched_stats(b->s, &st);
   r.u.status_reply.sid = sid;
@@ -476,7 +564,8 @@ static void on_blob_put(struct broker *b, const struct peer *p, struct jp_msg *m
   send_msg(b, b->cs, p, &a);
 }
 
-static void on_client(struct broker *b, const struct peer *p, const void *buf, size_t len) {
+static void on_client(struct broker *b, const struct peer *p, const struct jp_peer *who, const void *buf,
+                      size_t len) {
   struct jp_msg m;
   enum jp_errcode code = JP_E_BAD_REQUEST;
   char err[256];
@@ -487,12 +576,15 @@ static void on_client(struct broker *b, const struct peer *p, const void *buf, s
   }
   if (!(jp_msg_dirs(m.type) & JP_DIR_C2B)) {
     send_error(b, b->cs, p, m.rid, JP_E_BAD_REQUEST, "message type not accepted from clients");
+  } else if (!jp_role_may_send(who->role, m.type)) {
+    /* CANCEL is admin-only (zauth_policy.c) */
+    send_error(b, b->cs, p, m.rid, JP_E_FORBIDDEN, "your key's role may not send this message");
   } else {
     switch (m.type) {
-    case JP_MSG_SUBMIT: on_submit(b, p, &m); break;
-    case JP_MSG_RESULT_GET: on_result_get(b, p, &m); break;
+    case JP_MSG_SUBMIT: on_submit(b, p, who, &m); break;
+    case JP_MSG_RESULT_GET: on_result_get(b, p, who, &m); break;
     case JP_MSG_CANCEL: on_cancel(b, p, &m); break;
-    case JP_MSG_STATUS: on_status(b, p, &m); break;
+    case JP_MSG_STATUS: on_status(b, p, who, &m); break;
     case JP_MSG_BLOB_HAVE: on_blob_have(b, p, &m); break;
     case JP_MSG_BLOB_PUT: on_blob_put(b, p, &m); break;
     default: send_error(b, b->cs, p, m.rid, JP_E_BAD_REQUEST, "unexpected message"); break;
@@ -507,7 +599,13 @@ static void on_register(struct broker *b, const struct peer *p, struct jp_msg *m
   char err[256];
   const struct jp_register *r = &m->u.reg;
   struct sched_worker *old = sched_worker_find(b->s, p->id, p->len);
-  if (old) sched_worker_bye(b->s, old);
+  if (old) {
+    /* PROTOCOL.md 6.3: a worker that REGISTERs again without reporting its
+     * leases has lost them, and each counts an attempt (a job that keeps
+     * crashing its worker into a restart must still end at the cap) */
+    sched_worker_lost(b->s, old);
+    sched_tick(b->s, now, on_expire, b);
+  }
   if (!sched_worker_hello(b->s, p->id, p->len, r->name, (int)r->slots, r->langs, (int)r->nlangs, now, err,
                           sizeof err))
     return send_error(b, b->ws, p, m->rid, JP_E_BAD_REQUEST, err);
@@ -568,7 +666,8 @@ static void on_progress(struct broker *b, const struct peer *p, struct jp_msg *m
   publish(b, j->id, JP_EV_TEST, j->attempts, pr->test.verdict, 0, &pr->test, pr->index);
 }
 
-static void on_blob_get(struct broker *b, const struct peer *p, struct jp_msg *m) {
+static void on_blob_get(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m,
+                        int64_t now) {
   struct jp_msg r = {.type = JP_MSG_BLOB, .rid = m->rid};
   r.u.blob.sha256 = m->u.blob_get.sha256;
   void *data = NULL;
@@ -576,6 +675,15 @@ static void on_blob_get(struct broker *b, const struct peer *p, struct jp_msg *m
   char err[512];
   /* leave room for the envelope under the frame cap */
   if (blobstore_read(&b->bs, m->u.blob_get.sha256, JP_PROTO_MAX_FRAME - 4096, &data, &len, err, sizeof err) == 0) {
+    /* bytes queued to one peer are bounded (peer_budget.h): by key when
+     * authenticated (one worker, many connections), else by connection */
+    const void *k = who->key[0] ? (const void *)who->key : (const void *)p->id;
+    size_t kl = who->key[0] ? strlen(who->key) : p->len;
+    if (b->pb && pb_take(b->pb, k, kl, len, now) < 0) {
+      free(data);
+      return send_error(b, b->ws, p, m->rid, JP_E_QUEUE_FULL,
+                        "too many blob bytes queued to you; read them, then retry");
+    }
     r.u.blob.found = true;
     r.u.blob.data.data = data;
     r.u.blob.data.len = len;
@@ -584,7 +692,8 @@ static void on_blob_get(struct broker *b, const struct peer *p, struct jp_msg *m
   free(data);
 }
 
-static void on_worker(struct broker *b, const struct peer *p, const void *buf, size_t len, int64_t now) {
+static void on_worker(struct broker *b, const struct peer *p, const struct jp_peer *who, const void *buf,
+                      size_t len, int64_t now) {
   struct jp_msg m;
   enum jp_errcode code = JP_E_BAD_REQUEST;
   char err[256];
@@ -598,6 +707,11 @@ static void on_worker(struct broker *b, const struct peer *p, const void *buf, s
     jp_msg_free(&m);
     return;
   }
+  if (!jp_role_may_send(who->role, m.type)) {
+    send_error(b, b->ws, p, m.rid, JP_E_FORBIDDEN, "your key's role may not send this message");
+    jp_msg_free(&m);
+    return;
+  }
   int known = sched_worker_find(b->s, p->id, p->len) != NULL;
   switch (m.type) {
   case JP_MSG_REGISTER: on_register(b, p, &m, now); break;
@@ -607,7 +721,7 @@ static void on_worker(struct broker *b, const struct peer *p, const void *buf, s
     break;
   case JP_MSG_JOB_RESULT: on_job_result(b, p, &m); break;
   case JP_MSG_PROGRESS: if (known) on_progress(b, p, &m); break;
-  case JP_MSG_BLOB_GET: on_blob_get(b, p, &m); break;
+  case JP_MSG_BLOB_GET: on_blob_get(b, p, who, &m, now); break;
   case JP_MSG_ERROR: break;
   default: send_error(b, b->ws, p, m.rid, JP_E_BAD_REQUEST, "unexpected message"); break;
   }
@@ -641,10 +755,9 @@ static void flush(struct broker *b, int64_t now) {
     struct journal_sub js = {.id = ps->job->id, .client = "", .lang = sched_lang_name(b->s, ps->job->lang),
                              .prio = ps->job->prio, .attempts = 0, .payload = ps->job->payload,
                              .payload_len = ps->job->payload_len};
-    char client[SCHED_ID_MAX + 1], digest[65];
-    client_key(&ps->who, client, sizeof client);
+    char digest[65];
     blob_hash(ps->job->payload, ps->job->payload_len, digest);
-    js.client = client;
+    js.client = ps->client;
     js.digest = digest;
     int existed, done, same;
     if (journal_put(b->j, &js, &existed, &done, &same, err, sizeof err) < 0) ok = 0;
@@ -655,6 +768,10 @@ static void flush(struct broker *b, int64_t now) {
       ps->job = NULL;
       ps->dup = 1;
       ps->forbidden = !same;
+      char owner[SCHED_ID_MAX + 1];
+      if (same && journal_owner(b->j, ps->sid, owner, sizeof owner, err, sizeof err) == 1 &&
+          strcmp(owner, ps->client))
+        ps->forbidden = 1; /* someone else's id */
     }
   }
   for (size_t i = 0; ok && i < b->natts; i++)
@@ -809,7 +926,13 @@ static void teardown(struct broker *b) {
   if (b->cs) zmq_close(b->cs);
   if (b->ws) zmq_close(b->ws);
   if (b->ps) zmq_close(b->ps);
+  /* the ZAP handler's socket lives in ctx: stop it before zmq_ctx_term
+   * waits for every socket */
+  if (b->zap) jp_zap_stop(b->zap);
+  b->zap = NULL;
   if (b->ctx) zmq_ctx_term(b->ctx);
+  jp_keypair_wipe(&b->kp);
+  pb_free(b->pb);
   sched_free(b->s);
   journal_close(b->j);
   free(b->subs);
@@ -817,10 +940,64 @@ static void teardown(struct broker *b) {
   free(b->atts);
 }
 
-int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *err, size_t errlen) {
+/* Every body frame: who sent it (the ZAP handler's verdict at the
+ * handshake, checked again against the current keys file). */
+static int identify(struct broker *b, void *sock, const struct peer *p, zmq_msg_t *body, struct jp_peer *who) {
+  char err[256];
+  if (jp_zap_peer(b->zap, body, who, err, sizeof err) == 0) return 0;
+  if (b->cfg->verbose) logmsg(b, "refused a message: %s", err);
+  send_error(b, sock, p, 0, JP_E_FORBIDDEN, "forbidden: your key is not (or no longer) admitted");
+  return -1;
+}
+
+static int parse_langs(struct broker *b, const char *list, char *err, size_t errlen) {
+  char buf[sizeof b->cfg->langs];
+  snprintf(buf, sizeof buf, "%s", list);
+  b->nlangs = 0;
+  for (char *save, *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+    if (b->nlangs == SCHED_LANG_MAX || strlen(t) >= sizeof b->langs[0])
+      return jp_err(err, errlen, "languages: at most %d names of at most %zu characters", SCHED_LANG_MAX,
+                    sizeof b->langs[0] - 1);
+    snprintf(b->langs[b->nlangs++], sizeof b->langs[0], "%s", t);
+  }
+  return 0;
+}
+
+static void reload_keys(struct broker *b) {
+  char err[512];
+  if (!b->zap) {
+    logmsg(b, "SIGHUP: running --insecure, no keys file to reload");
+    return;
+  }
+  int r = jp_zap_reload(b->zap, err, sizeof err);
+  if (r < 0) {
+    logmsg(b, "SIGHUP: keys file not reloaded, the old keys stay in force: %s", err);
+    return;
+  }
+  logmsg(b, "SIGHUP: keys file reloaded, %zu keys, %d removed or changed role", jp_zap_count(b->zap), r);
+  /* a PUB socket has no per-message check: make every subscriber
+   * handshake again so a removed key loses the feed too */
+  if (r > 0 && jp_rebind(b->ps, b->cfg->events, err, sizeof err) < 0)
+    logmsg(b, "SIGHUP: rebinding the event socket: %s", err);
+}
+
+int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
+               char *err, size_t errlen) {
   struct broker b = {.cfg = cfg};
   char path[4096];
-  if (journal_open(&b.j, cfg->data, &b.epoch, err, errlen) < 0) return -1;
+  if (parse_langs(&b, cfg->langs, err, errlen) < 0) return -1;
+  if (!cfg->insecure && jp_cert_load_secret(cfg->cert, &b.kp, err, errlen) < 0) return -1;
+  /* a worker is allowed max_peer_bytes of BLOB replies outstanding; a
+   * reading one drains about 64 MiB/s over loopback or a LAN */
+  b.pb = pb_new(cfg->max_peer_bytes ? cfg->max_peer_bytes : (uint64_t)256 << 20, (uint64_t)64 << 20, 1024);
+  if (!b.pb) {
+    jp_keypair_wipe(&b.kp);
+    return jp_err(err, errlen, "allocating the per-peer byte budget");
+  }
+  if (journal_open(&b.j, cfg->data, &b.epoch, err, errlen) < 0) {
+    teardown(&b);
+    return -1;
+  }
   snprintf(path, sizeof path, "%s/blobs", cfg->data);
   struct sched_cfg sc = {.lease_ms = cfg->lease_ms, .worker_timeout_ms = cfg->lease_ms,
                          .job_timeout_ms = cfg->job_timeout_ms,
@@ -849,18 +1026,39 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *
    * serialising behind one (measured: 1000 workers went from 0.6 to ~1.0 of
    * the 10-worker rate) */
   if (b.ctx) zmq_ctx_set(b.ctx, ZMQ_IO_THREADS, cfg->io_threads > 0 ? cfg->io_threads : 2);
-  if (!b.ctx || !(b.cs = jp_socket(b.ctx, JP_SOCK_BROKER_CLIENTS, cfg->clients, NULL, err, errlen)) ||
-      !(b.ws = jp_socket(b.ctx, JP_SOCK_BROKER_WORKERS, cfg->workers, NULL, err, errlen)) ||
-      !(b.ps = jp_socket(b.ctx, JP_SOCK_BROKER_EVENTS, cfg->events, NULL, err, errlen))) {
+  if (!b.ctx) {
+    jp_err(err, errlen, "zmq_ctx_new failed");
     teardown(&b);
     return -1;
   }
+  /* the ZAP handler must answer before any socket binds: a CURVE socket
+   * with ZAP enforced refuses every peer while no handler is there */
+  if (!cfg->insecure && jp_zap_start(b.ctx, cfg->keys, &b.zap, err, errlen) < 0) {
+    teardown(&b);
+    return -1;
+  }
+  struct jp_sock_auth auth = {.kp = &b.kp}, *a = cfg->insecure ? NULL : &auth;
+  if (!(b.cs = jp_socket_auth(b.ctx, JP_SOCK_BROKER_CLIENTS, cfg->clients, NULL, a, err, errlen)) ||
+      !(b.ws = jp_socket_auth(b.ctx, JP_SOCK_BROKER_WORKERS, cfg->workers, NULL, a, err, errlen)) ||
+      !(b.ps = jp_socket_auth(b.ctx, JP_SOCK_BROKER_EVENTS, cfg->events, NULL, a, err, errlen))) {
+    teardown(&b);
+    return -1;
+  }
+  if (cfg->insecure)
+    logmsg(&b, "--insecure: no authentication or encryption: every peer is treated as admin");
+  else
+    logmsg(&b, "CURVE on every socket; %zu keys admitted from %s (SIGHUP rereads it); broker public key %s",
+           jp_zap_count(b.zap), cfg->keys, b.kp.public_z85);
   logmsg(&b, "serving clients on %s, workers on %s, events on %s", cfg->clients, cfg->workers, cfg->events);
 
   int64_t last_tick = now_ms(), last_hb = 0, last_report = last_tick;
   b.sec_base = last_tick / 1000;
   zmq_msg_t body;
   while (!*stop) {
+    if (reload && *reload) {
+      *reload = 0;
+      reload_keys(&b);
+    }
     zmq_pollitem_t items[2] = {{b.ws, 0, ZMQ_POLLIN, 0}, {b.cs, 0, ZMQ_POLLIN, 0}};
     if (zmq_poll(items, 2, 50) < 0 && zmq_errno() != EINTR) {
       jp_err(err, errlen, "zmq_poll: %s", zmq_strerror(zmq_errno()));
@@ -869,11 +1067,13 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *
     }
     int64_t now = now_ms();
     struct peer p;
+    struct jp_peer who;
     for (int i = 0; i < cfg->batch; i++) {
       int rc = recv_routed(b.ws, &p, &body);
       if (rc == 0) break;
       if (rc < 0) continue;
-      on_worker(&b, &p, zmq_msg_data(&body), zmq_msg_size(&body), now);
+      if (identify(&b, b.ws, &p, &body, &who) == 0)
+        on_worker(&b, &p, &who, zmq_msg_data(&body), zmq_msg_size(&body), now);
       zmq_msg_close(&body);
     }
     for (int i = 0; i < cfg->batch; i++) {
@@ -883,7 +1083,8 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *
         send_error(&b, b.cs, &p, 0, JP_E_BAD_REQUEST, "expected exactly one body frame");
         continue;
       }
-      on_client(&b, &p, zmq_msg_data(&body), zmq_msg_size(&body));
+      if (identify(&b, b.cs, &p, &body, &who) == 0)
+        on_client(&b, &p, &who, zmq_msg_data(&body), zmq_msg_size(&body));
       zmq_msg_close(&body);
     }
     if (now - last_tick >= 100) {

@@ -19,12 +19,23 @@ struct broker_cfg {
   int batch;               /* messages taken per socket per loop turn */
   int io_threads;          /* ZeroMQ I/O threads */
   int verbose;
+  /* authentication: the keys file (ROLE KEY [NAME] lines, reread on
+   * SIGHUP) and the broker's own secret certificate; insecure = neither,
+   * every peer is treated as admin */
+  char keys[2048], cert[2048];
+  int insecure;
+  /* languages the broker accepts ("" = any); comma-separated */
+  char langs[1024];
+  size_t max_peer_bytes;   /* blob bytes queued to one worker at once */
 };
 
 void broker_cfg_defaults(struct broker_cfg *c);
 
-/* Runs until *stop becomes nonzero. Returns 0 on a clean stop, -1 on a
- * fatal error (bind failed, journal unusable) with err set. */
-int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, char *err, size_t errlen);
+/* Runs until *stop becomes nonzero; whenever *reload is nonzero it is
+ * cleared and the keys file reread (SIGHUP). Returns 0 on a clean stop, -1
+ * on a fatal error (bind failed, journal unusable, keys or certificate
+ * unreadable) with err set. */
+int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
+               char *err, size_t errlen);
 
 #endif

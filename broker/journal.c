@@ -10,7 +10,7 @@
 
 #include "err.h"
 
-enum { ST_PUT, ST_FIND, ST_FINISH_RES, ST_FINISH_SUB, ST_ATTEMPTS, ST_GET, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_N };
+enum { ST_PUT, ST_FIND, ST_FINISH_RES, ST_FINISH_SUB, ST_ATTEMPTS, ST_GET, ST_OWNER, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_N };
 
 static const char *const sql[ST_N] = {
     [ST_PUT] = "INSERT INTO subs(id, client, prio, lang, attempts, done, payload, digest) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)",
@@ -19,6 +19,7 @@ static const char *const sql[ST_N] = {
     [ST_FINISH_SUB] = "UPDATE subs SET done = 1, payload = NULL WHERE id = ?1",
     [ST_ATTEMPTS] = "UPDATE subs SET attempts = ?2 WHERE id = ?1",
     [ST_GET] = "SELECT s.done, r.verdict, r.result FROM subs s LEFT JOIN results r ON r.id = s.id WHERE s.id = ?1",
+    [ST_OWNER] = "SELECT client FROM subs WHERE id = ?1",
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
@@ -206,6 +207,22 @@ int journal_get(struct journal *j, const char *id, int *state, char *verdict, si
     }
   } else if (rc != SQLITE_DONE) {
     ret = dberr(j, err, errlen, "reading submission");
+  }
+  sqlite3_reset(g);
+  sqlite3_clear_bindings(g);
+  return ret;
+}
+
+int journal_owner(struct journal *j, const char *id, char *out, size_t outlen, char *err, size_t errlen) {
+  sqlite3_stmt *g = j->st[ST_OWNER];
+  sqlite3_bind_text(g, 1, id, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(g), ret = 0;
+  if (rc == SQLITE_ROW) {
+    const unsigned char *c = sqlite3_column_text(g, 0);
+    snprintf(out, outlen, "%s", c ? (const char *)c : "");
+    ret = 1;
+  } else if (rc != SQLITE_DONE) {
+    ret = dberr(j, err, errlen, "reading the owner of a submission");
   }
   sqlite3_reset(g);
   sqlite3_clear_bindings(g);

@@ -9,15 +9,20 @@
 #include "broker.h"
 #include "err.h"
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reload;
 static void on_signal(int sig) { (void)sig; stop = 1; }
+static void on_hup(int sig) { (void)sig; reload = 1; }
 
 static void usage(FILE *f) {
   fprintf(f,
           "usage: judge-broker [--config FILE] [--clients ENDPOINT] [--workers ENDPOINT]\n"
           "                    [--events ENDPOINT] [--data DIR] [--lease-ms N] [--max-attempts N]\n"
           "                    [--max-per-client N] [--max-queue N] [--job-timeout-s N]\n"
-          "                    [--io-threads N] [--verbose]\n"
+          "                    [--io-threads N] [--languages c,cpp,...] [--max-peer-mb N] [--verbose]\n"
+          "                    (--keys FILE --cert FILE | --insecure)\n"
+          "--keys: allowed keys and roles ('ROLE KEY [NAME]' lines, reread on SIGHUP);\n"
+          "--cert: the broker's own secret certificate (judge keygen); --insecure: no\n"
+          "authentication or encryption at all (every peer is treated as admin).\n"
           "defaults: clients tcp://*:7700, workers tcp://*:7701, events tcp://*:7702,\n"
           "          data ./judgepool-data, lease 5000 ms, 3 attempts, job timeout 1800 s (0 = none)\n"
           "config file: one 'key = value' per line, keys as the long options without '--'.\n");
@@ -56,6 +61,18 @@ static int set_key(struct broker_cfg *c, const char *key, const char *v, char *e
   } else if (!strcmp(key, "io-threads")) {
     if (parse_num(key, v, 1, 16, &n, err, errlen) < 0) return -1;
     c->io_threads = (int)n;
+  } else if (!strcmp(key, "max-peer-mb")) {
+    if (parse_num(key, v, 1, 1 << 20, &n, err, errlen) < 0) return -1;
+    c->max_peer_bytes = (size_t)n << 20;
+  } else if (!strcmp(key, "keys")) snprintf(c->keys, sizeof c->keys, "%s", v);
+  else if (!strcmp(key, "cert")) snprintf(c->cert, sizeof c->cert, "%s", v);
+  else if (!strcmp(key, "languages")) snprintf(c->langs, sizeof c->langs, "%s", v);
+  else if (!strcmp(key, "insecure")) {
+    /* in a config file: insecure = yes|true|1 (anything else is an error) */
+    if (*v && strcmp(v, "yes") && strcmp(v, "true") && strcmp(v, "1") && strcmp(v, "no") && strcmp(v, "false") &&
+        strcmp(v, "0"))
+      return jp_err(err, errlen, "insecure: '%s' is not yes or no", v);
+    c->insecure = !*v || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1");
   } else if (!strcmp(key, "verbose")) c->verbose = 1;
   else return jp_err(err, errlen, "unknown setting '%s'", key);
   return 0;
@@ -98,6 +115,9 @@ int main(int argc, char **argv) {
       {"max-attempts", required_argument, 0, 'a'}, {"max-per-client", required_argument, 0, 'p'},
       {"max-queue", required_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'},
       {"io-threads", required_argument, 0, 'i'}, {"job-timeout-s", required_argument, 0, 'j'},
+      {"keys", required_argument, 0, 'K'},     {"cert", required_argument, 0, 'k'},
+      {"insecure", no_argument, 0, 'I'},       {"languages", required_argument, 0, 'L'},
+      {"max-peer-mb", required_argument, 0, 'P'},
       {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
   struct broker_cfg cfg;
   broker_cfg_defaults(&cfg);
@@ -131,11 +151,20 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+  /* security is on unless explicitly switched off */
+  if (!cfg.insecure && (!cfg.keys[0] || !cfg.cert[0])) {
+    fprintf(stderr, "judge-broker: --keys FILE and --cert FILE are required (authentication is on by "
+                    "default; see SECURITY.md and ops/judgepool.conf.example), or --insecure to run "
+                    "without authentication or encryption\n");
+    return 2;
+  }
   struct sigaction sa = {.sa_handler = on_signal};
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  struct sigaction sh = {.sa_handler = on_hup};
+  sigaction(SIGHUP, &sh, NULL);
   signal(SIGPIPE, SIG_IGN);
-  if (broker_run(&cfg, &stop, err, sizeof err) < 0) {
+  if (broker_run(&cfg, &stop, &reload, err, sizeof err) < 0) {
     fprintf(stderr, "judge-broker: %s\n", err);
     return 1;
   }

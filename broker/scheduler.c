@@ -594,3 +594,5 @@ int sched_prio_parse(const char *name) {
 }
 
 const char *sched_prio_name(int prio) { return prio >= 0 && prio < SCHED_NPRIO ? prio_names[prio] : "?"; }
+
+const char *sched_job_client(const struct sched_job *j) { return j->client ? j->client->name : ""; }

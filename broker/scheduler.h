@@ -97,6 +97,8 @@ int sched_add(struct sched *s, const char *id, const char *client, int prio, con
               uint32_t attempts, void *payload, size_t len, struct sched_job **out, char *err,
               size_t errlen);
 struct sched_job *sched_find(struct sched *s, const char *id);
+/* The client (fairness key; with authentication the owner's key) of a job. */
+const char *sched_job_client(const struct sched_job *j);
 
 /* A worker (re)announces itself. Returns the worker or NULL on a bad
  * argument (message in err). */

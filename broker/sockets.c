@@ -7,11 +7,45 @@
 
 #include "err.h"
 #include "proto.h"
+#include "zauth.h"
+
+/* the process default identity for connecting roles (jp_socket) */
+static struct jp_keypair g_own;
+static char g_broker_pub[JP_Z85_KEY_LEN + 1];
+static int g_have;
+
+int jp_socket_set_identity(const char *cert, const char *broker_key, char *err, size_t errlen) {
+  jp_keypair_wipe(&g_own);
+  g_broker_pub[0] = 0;
+  g_have = 0;
+  if (!cert) return 0;
+  if (!broker_key || !*broker_key)
+    return jp_err(err, errlen, "--broker-key missing: the broker's public certificate (or its Z85 key) "
+                  "is needed with --cert");
+  char sub[512];
+  if (jp_cert_load_secret(cert, &g_own, sub, sizeof sub) < 0)
+    return jp_err(err, errlen, "own certificate: %s", sub);
+  if (jp_cert_load_public(broker_key, g_broker_pub, sub, sizeof sub) < 0) {
+    jp_keypair_wipe(&g_own);
+    return jp_err(err, errlen, "broker key: %s", sub);
+  }
+  g_have = 1;
+  return 0;
+}
+
+int jp_socket_has_identity(void) { return g_have; }
 
 static int opt_int(void *s, int opt, int v) { return zmq_setsockopt(s, opt, &v, sizeof v); }
 
 void *jp_socket(void *ctx, enum jp_sock_role role, const char *endpoint, const char *routing_id,
                 char *err, size_t errlen) {
+  struct jp_sock_auth a = {.kp = &g_own, .server_public = g_broker_pub};
+  int connecting = role > JP_SOCK_BROKER_EVENTS;
+  return jp_socket_auth(ctx, role, endpoint, routing_id, connecting && g_have ? &a : NULL, err, errlen);
+}
+
+void *jp_socket_auth(void *ctx, enum jp_sock_role role, const char *endpoint, const char *routing_id,
+                     const struct jp_sock_auth *auth, char *err, size_t errlen) {
   static const int types[] = {
       [JP_SOCK_BROKER_CLIENTS] = ZMQ_ROUTER, [JP_SOCK_BROKER_WORKERS] = ZMQ_ROUTER,
       [JP_SOCK_BROKER_EVENTS] = ZMQ_PUB,     [JP_SOCK_WORKER] = ZMQ_DEALER,
@@ -80,6 +114,23 @@ void *jp_socket(void *ctx, enum jp_sock_role role, const char *endpoint, const c
     return NULL;
   }
   int bind = role <= JP_SOCK_BROKER_EVENTS;
+  if (auth && auth->kp) {
+    /* who may connect where: workers only to the workers socket, clients
+     * and admins to the clients socket and the event feed */
+    static const unsigned roles[] = {
+        [JP_SOCK_BROKER_CLIENTS] = JP_ROLE_CLIENT | JP_ROLE_ADMIN,
+        [JP_SOCK_BROKER_WORKERS] = JP_ROLE_WORKER,
+        [JP_SOCK_BROKER_EVENTS] = JP_ROLE_CLIENT | JP_ROLE_ADMIN,
+    };
+    char sub[512];
+    int arc = bind ? jp_curve_server(s, auth->kp, roles[role], sub, sizeof sub)
+                   : jp_curve_client(s, auth->kp, auth->server_public, sub, sizeof sub);
+    if (arc < 0) {
+      jp_err(err, errlen, "%s: %s", endpoint, sub);
+      zmq_close(s);
+      return NULL;
+    }
+  }
   if ((bind ? zmq_bind(s, endpoint) : zmq_connect(s, endpoint)) != 0) {
     jp_err(err, errlen, "%s %s: %s (check the address; is another broker running?)",
            bind ? "binding" : "connecting to", endpoint, zmq_strerror(zmq_errno()));

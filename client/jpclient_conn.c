@@ -7,8 +7,21 @@
 #include <zmq.h>
 
 #include "err.h"
+#include "jpclient_auth.h"
 #include "jpclient_internal.h"
 #include "sockets.h"
+
+/* The identity lives in sockets.c (process-wide), so every socket the
+ * library makes — requests here, the event feed in jpclient_watch.c — gets
+ * CURVE before it connects. */
+int jpc_set_auth(const struct jpc_auth *a, char *err, size_t errlen) {
+  if (!a) return jp_err(err, errlen, "no authentication given: --cert FILE --broker-key FILE|Z85, or --insecure");
+  if (a->insecure) return jp_socket_set_identity(NULL, NULL, err, errlen);
+  if (!a->cert || !*a->cert || !a->broker_key || !*a->broker_key)
+    return jp_err(err, errlen, "authentication needs both --cert FILE (your secret certificate) and "
+                  "--broker-key FILE|Z85 (the broker's public key), or --insecure");
+  return jp_socket_set_identity(a->cert, a->broker_key, err, errlen);
+}
 
 int64_t jpc_now_ms(void) {
   struct timespec ts;

@@ -37,9 +37,16 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "--- $f"; tail -n 20 "$f"; done >&2; exit 1; }
 
+# Authentication: these tests test other things, so they run the pool with
+# --insecure (tests/security/pool_auth.sh runs it with CURVE); SECURE_ARGS
+# replaces that for a test that brings its own keys.
+BROKER_AUTH=${BROKER_AUTH:---insecure}
+WORKER_AUTH=${WORKER_AUTH:---insecure}
+
 start_broker() { # extra args
+  # shellcheck disable=SC2086
   "$BIN/judge-broker" --clients "$CLIENTS" --workers "$WORKERS" --events "$EVENTS" --data "$T/data" \
-    --lease-ms "${LEASE_MS:-3000}" "$@" >>"$T/broker.log" 2>&1 &
+    --lease-ms "${LEASE_MS:-3000}" $BROKER_AUTH "$@" >>"$T/broker.log" 2>&1 &
   BROKER_PID=$!
   # ready when it answers status
   for _ in $(seq 50); do
@@ -51,8 +58,9 @@ start_broker() { # extra args
 
 start_worker() { # name, slots, extra args; sets LAST_PID
   local name=$1 slots=$2; shift 2
+  # shellcheck disable=SC2086
   "$BIN/judge-worker" --broker "$WORKERS" --slots "$slots" --runner fake --cache "$T/cache-$name" \
-    --name "$name" --languages c,cpp --drain-seconds 10 "$@" >>"$T/$name.log" 2>&1 &
+    --name "$name" --languages c,cpp --drain-seconds 10 $WORKER_AUTH "$@" >>"$T/$name.log" 2>&1 &
   LAST_PID=$!
   PIDS+=("$LAST_PID")
 }

@@ -8,12 +8,22 @@
  *   pool_client crash  BROKER ID    (a source that kills the worker)
  *   pool_client judge  BROKER PROBLEM_DIR SOURCE  (prints the verdict)
  *   pool_client one    BROKER SID   (one submission, no retry on queue full)
- * $POOL_CLIENT_NAME names the client (fairness key; default "tester"). */
+ *   pool_client status BROKER       (prints "workers N" and the STATUS_REPLY fields)
+ *   pool_client get BROKER SID      (prints "verdict V", "state S" or "error CODE: text")
+ *   pool_client cancel BROKER SID   (prints "ok" or "error CODE: text")
+ *   pool_client keygen BASENAME     (writes BASENAME + BASENAME_secret, prints the public key)
+ * $POOL_CLIENT_NAME names the client (fairness key; default "tester").
+ * $POOL_CERT and $POOL_BROKER_KEY: authenticate with CURVE (jpc_set_auth);
+ * without them the sockets are plain (a broker run with --insecure).
+ * $POOL_TIMEOUT_MS: total retry budget per request (default 60000). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jpclient.h"
+#include "jpclient_auth.h"
+#include "jpclient_internal.h"
+#include "zauth.h"
 
 static const char *expected(size_t i) {
   if (i % 5 == 1) return "WA";
@@ -22,19 +32,38 @@ static const char *expected(size_t i) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 4) {
-    fprintf(stderr, "usage: pool_client submit|check|crash BROKER ...\n");
+  if (argc < 3) {
+    fprintf(stderr, "usage: pool_client submit|check|crash|status|get|cancel BROKER ... | keygen BASENAME\n");
     return 2;
   }
   const char *mode = argv[1], *broker = argv[2];
   char err[512];
+  if (!strcmp(mode, "keygen")) {
+    struct jp_keypair kp;
+    if (jp_keypair_new(&kp, err, sizeof err) < 0 || jp_cert_write(argv[2], &kp, 1, err, sizeof err) < 0) {
+      fprintf(stderr, "pool_client: %s\n", err);
+      return 2;
+    }
+    printf("%s\n", kp.public_z85);
+    jp_keypair_wipe(&kp);
+    return 0;
+  }
+  const char *cert = getenv("POOL_CERT"), *bkey = getenv("POOL_BROKER_KEY");
+  if (cert && *cert) {
+    struct jpc_auth a = {.cert = cert, .broker_key = bkey};
+    if (jpc_set_auth(&a, err, sizeof err) < 0) {
+      fprintf(stderr, "pool_client: %s\n", err);
+      return 2;
+    }
+  }
   struct jpc *c;
   const char *cname = getenv("POOL_CLIENT_NAME");
   if (jpc_open(&c, broker, cname && *cname ? cname : "tester", err, sizeof err) < 0) {
     fprintf(stderr, "pool_client: %s\n", err);
     return 2;
   }
-  jpc_set_timeouts(c, 3000, 60000);
+  const char *tmo = getenv("POOL_TIMEOUT_MS"); /* total retry budget; tests of refusal keep it short */
+  jpc_set_timeouts(c, 3000, tmo && atoi(tmo) > 0 ? atoi(tmo) : 60000);
   int rc = 0;
   if (!strcmp(mode, "judge") && argc >= 5) {
     struct jp_msg r;
@@ -56,7 +85,42 @@ int main(int argc, char **argv) {
     } else {
       printf("ok %s\n", sid);
     }
-  } else if (!strcmp(mode, "crash")) {
+  } else if (!strcmp(mode, "status")) {
+    struct jp_msg r;
+    if (jpc_status(c, NULL, &r, err, sizeof err) < 0) {
+      fprintf(stderr, "pool_client: %s\n", err);
+      rc = 2;
+    } else if (r.type != JP_MSG_STATUS_REPLY) {
+      printf("error %s: %s\n", r.type == JP_MSG_ERROR ? jp_errcode_name(r.u.error.code) : "?",
+             r.type == JP_MSG_ERROR && r.u.error.message ? r.u.error.message : "");
+      jp_msg_free(&r);
+      rc = 1;
+    } else {
+      const struct jp_status_reply *st = &r.u.status_reply;
+      printf("workers %u\nqueued %u\nrunning %u\nfree_slots %u\n", st->workers, st->queued, st->running,
+             st->free_slots);
+      jp_msg_free(&r);
+    }
+  } else if ((!strcmp(mode, "get") || !strcmp(mode, "cancel")) && argc >= 4) {
+    struct jp_msg req = {.type = !strcmp(mode, "get") ? JP_MSG_RESULT_GET : JP_MSG_CANCEL}, r;
+    if (req.type == JP_MSG_RESULT_GET) req.u.result_get.sid = argv[3];
+    else req.u.cancel.sid = argv[3];
+    if (jpc_request(c, &req, &r, err, sizeof err) < 0) {
+      fprintf(stderr, "pool_client: %s\n", err);
+      rc = 2;
+    } else {
+      if (r.type == JP_MSG_ERROR) {
+        printf("error %s: %s\n", jp_errcode_name(r.u.error.code), r.u.error.message ? r.u.error.message : "");
+        rc = 1;
+      } else if (r.type == JP_MSG_RESULT && r.u.result.final && r.u.result.has_result)
+        printf("verdict %s\n", jp_verdict_name(r.u.result.result.verdict));
+      else if (r.type == JP_MSG_RESULT)
+        printf("state %s\n", jp_state_name(r.u.result.state));
+      else
+        printf("ok\n");
+      jp_msg_free(&r);
+    }
+  } else if (!strcmp(mode, "crash") && argc >= 4) {
     struct jp_source src = {.name = "main.c", .content = {(const uint8_t *)"crash", 5}};
     struct jpc_submission s = {.sid = argv[3], .lang = "c", .contents = &src, .nsources = 1, .priority = JP_PRIO_NORMAL};
     char sid[JP_PROTO_MAX_SID + 1];

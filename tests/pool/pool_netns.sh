@@ -18,10 +18,15 @@ B=tcp://10.77.0.1:7700
 
 LEASE_MS=2000 "$OPS/cluster" --name "$name" up --workers 3 --slots 2 --runner fake --build "$(dirname "$BIN")" >/dev/null ||
   { echo "skipped: cannot create namespaces here"; exit 77; }
+# the cluster runs with CURVE (its keys under $state/keys): every client
+# call below authenticates as the cluster's admin key
+export POOL_CERT=$state/keys/admin_secret POOL_BROKER_KEY=$state/keys/broker
+[ -f "$POOL_CERT" ] || fail "ops/cluster made no keys"
 for _ in $(seq 100); do
-  ex client "$BIN/judge" status --broker $B 2>/dev/null | grep -q "^workers *3" && break
+  ex client "$BIN/pool_client" status $B 2>/dev/null | grep -q "^workers *3" && break
   sleep 0.1
 done
+grep -q "CURVE on every socket" "$state/broker.log" || fail "broker not running with CURVE"
 ex client "$BIN/pool_client" submit $B m 300 >/dev/null 2>&1 || fail "submit across hosts"
 out=$(ex client "$BIN/pool_client" check $B m 300 60 2>&1) || fail "verdicts across hosts: $out"
 
@@ -37,7 +42,7 @@ n=$(sqlite3 "$state/broker-data/journal.db" "select count(*) from results where 
 grep -q "lease expired" "$state/broker.log" || fail "the cut did not expire any lease"
 ok=0
 for _ in $(seq 200); do
-  ex client "$BIN/judge" status --broker $B 2>/dev/null | grep -q "^workers *3" && { ok=1; break; }
+  ex client "$BIN/pool_client" status $B 2>/dev/null | grep -q "^workers *3" && { ok=1; break; }
   sleep 0.1
 done
 [ $ok = 1 ] || fail "w1 did not come back after its link was restored"

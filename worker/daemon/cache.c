@@ -61,6 +61,7 @@ static int mkdirs_for(char *path) {
 
 static int fetch(struct wcache *c, void *sock, const char *hash, char *err, size_t errlen) {
   static uint64_t rid;
+  int busy = 0;
   for (int attempt = 0; attempt < 3; attempt++) {
     struct jp_msg m = {.type = JP_MSG_BLOB_GET, .rid = ++rid};
     m.u.blob_get.sha256 = hash;
@@ -86,6 +87,16 @@ static int fetch(struct wcache *c, void *sock, const char *hash, char *err, size
       struct jp_msg r;
       int ok = jp_msg_decode(zmq_msg_data(&z), zmq_msg_size(&z), &r, NULL, err, errlen) == 0;
       int done = 0, failed = 0;
+      if (ok && r.type == JP_MSG_ERROR && r.u.error.code == JP_E_QUEUE_FULL && busy < 120) {
+        /* the broker bounds blob bytes queued to us (it has sent us a
+         * lot we have not read yet): ask again shortly, not as a failure */
+        jp_msg_free(&r);
+        zmq_msg_close(&z);
+        busy++;
+        attempt--;
+        usleep(250000);
+        break;
+      }
       if (ok && r.type == JP_MSG_BLOB && !strcmp(r.u.blob.sha256, hash)) {
         done = 1;
         if (!r.u.blob.found) failed = jp_err(err, errlen, "broker has no blob %.16s... (resubmit the problem)", hash);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "sockets.h"
 #include "worker.h"
 
 static volatile sig_atomic_t stop;
@@ -17,11 +18,17 @@ static void usage(FILE *f) {
           "usage: judge-worker [--config FILE] --broker ENDPOINT [--slots N] [--cache DIR] [--name NAME]\n"
           "                    [--languages c,cpp,...] [--runner judge|fake|null] [--cache-mb N]\n"
           "                    [--drain-seconds N] [--verbose]\n"
+          "                    (--cert FILE --broker-key FILE|Z85 | --insecure)\n"
+          "--cert: this worker's secret certificate (judge keygen; its public key listed\n"
+          "as 'worker' in the broker's keys file); --broker-key: the broker's public\n"
+          "certificate or key; --insecure: only for a broker run with --insecure.\n"
           "--runner null answers AC at once (benchmarks); fake judges from the source text (tests).\n"
           "config file: one 'key = value' per line, keys as the long options without '--'.\n");
 }
 
 static char langbuf[1024];
+static char certpath[2048], brokerkey[2048];
+static int insecure;
 
 static int set_key(struct worker_cfg *c, const char **runner, const char *k, const char *v, char *err,
                    size_t errlen) {
@@ -51,6 +58,13 @@ static int set_key(struct worker_cfg *c, const char **runner, const char *k, con
     for (char *save, *t = strtok_r(langbuf, ",", &save); t && c->nlangs < JP_PROTO_MAX_LANGS;
          t = strtok_r(NULL, ",", &save))
       c->langs[c->nlangs++] = t;
+  } else if (!strcmp(k, "cert")) snprintf(certpath, sizeof certpath, "%s", v);
+  else if (!strcmp(k, "broker-key")) snprintf(brokerkey, sizeof brokerkey, "%s", v);
+  else if (!strcmp(k, "insecure")) {
+    if (*v && strcmp(v, "yes") && strcmp(v, "true") && strcmp(v, "1") && strcmp(v, "no") && strcmp(v, "false") &&
+        strcmp(v, "0"))
+      return jp_err(err, errlen, "insecure: '%s' is not yes or no", v);
+    insecure = !*v || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1");
   } else if (!strcmp(k, "verbose")) c->verbose = 1;
   else return jp_err(err, errlen, "unknown setting '%s'", k);
   return 0;
@@ -92,6 +106,8 @@ int main(int argc, char **argv) {
       {"name", required_argument, 0, 'n'},   {"languages", required_argument, 0, 'L'},
       {"runner", required_argument, 0, 'r'}, {"cache-mb", required_argument, 0, 'm'},
       {"drain-seconds", required_argument, 0, 'D'}, {"verbose", no_argument, 0, 'v'},
+      {"cert", required_argument, 0, 'k'},   {"broker-key", required_argument, 0, 'B'},
+      {"insecure", no_argument, 0, 'I'},
       {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
   struct worker_cfg cfg = {.slots = 1, .drain_ms = 60000, .cache_bytes = 4ULL << 30};
   char host[64] = "worker";
@@ -129,6 +145,17 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+  /* authenticated unless told otherwise, like the broker */
+  if (!insecure && (!certpath[0] || !brokerkey[0])) {
+    fprintf(stderr, "judge-worker: --cert FILE and --broker-key FILE|Z85 are required (the broker "
+                    "authenticates workers by key), or --insecure for a broker run with --insecure\n");
+    return 2;
+  }
+  if (!insecure && jp_socket_set_identity(certpath, brokerkey, err, sizeof err) < 0) {
+    fprintf(stderr, "judge-worker: %s\n", err);
+    return 2;
+  }
+  if (insecure) fprintf(stderr, "judge-worker: --insecure: no authentication or encryption to the broker\n");
   struct runner runner;
   if (!strcmp(runner_name, "null")) runner_null(&runner);
   else if (!strcmp(runner_name, "fake")) runner_fake(&runner);
@@ -146,6 +173,7 @@ int main(int argc, char **argv) {
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
   int rc = worker_run(&cfg, &runner, &stop, err, sizeof err);
+  jp_socket_set_identity(NULL, NULL, NULL, 0); /* wipes the secret key */
   if (runner.close) runner.close(runner.state);
   if (rc < 0) {
     fprintf(stderr, "judge-worker: %s\n", err);

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# pool_auth.sh — the real broker, worker and client with CURVE on: a judged
+# submission works with the right keys; a worker holding a client key gets
+# no jobs; a worker key, an unknown key and a keyless client cannot submit;
+# one client cannot read another's result, nor cancel (admin only); the
+# broker refuses to start without keys unless --insecure (and says so);
+# SIGHUP admits a newly listed key and drops a removed one.
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../pool/lib.sh
+. "$here/../pool/lib.sh"
+K=$T/keys
+mkdir -m 700 "$K"
+for k in broker w1 alice bob adm stranger newc; do
+  "$BIN/pool_client" keygen "$K/$k" >"$K/$k.pub" || fail "keygen $k"
+done
+pub() { cat "$K/$1.pub"; }
+cat >"$K/keys" <<KEYS
+# test keys
+worker $(pub w1) w1
+client $(pub alice) alice
+client $(pub bob) bob
+admin $(pub adm) adm
+KEYS
+BK=$K/broker
+# output only (its status ignored: under pipefail a refusal would fail the grep)
+say() { as "$@" 2>&1 || true; }
+as() { # key, then pool_client args
+  local k=$1; shift
+  POOL_CERT=$K/${k}_secret POOL_BROKER_KEY=$BK POOL_TIMEOUT_MS=${TMO:-20000} "$BIN/pool_client" "$@"
+}
+
+# 1. no keys and no --insecure: refused, with the reason
+"$BIN/judge-broker" --clients "$CLIENTS" --data "$T/d0" >"$T/nokeys.out" 2>&1 && fail "broker started without keys"
+grep -q -- "--insecure" "$T/nokeys.out" || fail "no hint at --keys/--insecure: $(cat "$T/nokeys.out")"
+# --insecure says so in the log
+timeout 5 "$BIN/judge-broker" --clients "$CLIENTS" --workers "$WORKERS" --events "$EVENTS" --data "$T/d1" --insecure \
+  >"$T/insec.log" 2>&1 &
+ip=$!
+for _ in $(seq 30); do grep -q "every peer is treated as admin" "$T/insec.log" && break; sleep 0.1; done
+grep -q "no authentication or encryption" "$T/insec.log" || fail "--insecure not logged: $(cat "$T/insec.log")"
+kill "$ip"; wait "$ip" 2>/dev/null
+# a worker needs its keys too
+"$BIN/judge-worker" --broker "$WORKERS" --runner fake >"$T/wnokeys.out" 2>&1 && fail "worker started without keys"
+grep -q -- "--insecure" "$T/wnokeys.out" || fail "worker: no hint: $(cat "$T/wnokeys.out")"
+
+# 2. the broker with CURVE
+"$BIN/judge-broker" --clients "$CLIENTS" --workers "$WORKERS" --events "$EVENTS" --data "$T/data" \
+  --keys "$K/keys" --cert "$K/broker_secret" --lease-ms 3000 >>"$T/broker.log" 2>&1 &
+BROKER_PID=$!
+for _ in $(seq 50); do as adm status "$CLIENTS" >/dev/null 2>&1 && break; sleep 0.1; done
+say adm status "$CLIENTS" | grep -q "^workers 0" || fail "admin cannot reach the broker"
+grep -q "CURVE on every socket; 4 keys" "$T/broker.log" || fail "broker log does not say CURVE"
+
+# 3. a worker with a client key: never registered, gets no jobs
+WORKER_AUTH="--cert $K/alice_secret --broker-key $BK" start_worker impostor 2
+say alice one "$CLIENTS" a-1 | grep -q "^ok a-1" || fail "alice cannot submit"
+sleep 3
+say adm status "$CLIENTS" | grep -q "^workers 0" || fail "a client key registered as a worker"
+say alice get "$CLIENTS" a-1 | grep -q "^state queued" || fail "job went to the impostor: $(say alice get "$CLIENTS" a-1)"
+
+# 4. the right worker key: the job is judged
+WORKER_AUTH="--cert $K/w1_secret --broker-key $BK" start_worker w1 2
+for _ in $(seq 100); do say alice get "$CLIENTS" a-1 | grep -q "^verdict" && break; sleep 0.1; done
+say alice get "$CLIENTS" a-1 | grep -q "^verdict AC" || fail "judged submission: $(say alice get "$CLIENTS" a-1)"
+
+# 5. ownership: bob may not read alice's submission, the admin may
+say bob get "$CLIENTS" a-1 | grep -q "^error forbidden" || fail "bob read alice's result: $(say bob get "$CLIENTS" a-1)"
+say adm get "$CLIENTS" a-1 | grep -q "^verdict AC" || fail "admin cannot read"
+say bob one "$CLIENTS" a-1 | grep -q "error" || fail "bob reused alice's id"
+# cancel is admin-only
+as alice one "$CLIENTS" a-2 >/dev/null
+say alice cancel "$CLIENTS" a-2 | grep -q "^error forbidden" || fail "a client may cancel"
+say adm cancel "$CLIENTS" a-2 | grep -q "^ok" || fail "admin cannot cancel"
+
+# 6. refused: a worker key as a client, an unknown key, no key at all
+TMO=2500 as w1 one "$CLIENTS" x-1 >"$T/w1.out" 2>&1 && fail "a worker key submitted: $(cat "$T/w1.out")"
+TMO=2500 as stranger one "$CLIENTS" x-2 >"$T/st.out" 2>&1 && fail "an unknown key submitted"
+POOL_TIMEOUT_MS=2500 "$BIN/pool_client" one "$CLIENTS" x-3 >"$T/plain.out" 2>&1 && fail "a keyless client submitted"
+for f in w1 st plain; do grep -q "did not answer\|no reply" "$T/$f.out" || fail "$f: $(cat "$T/$f.out")"; done
+say adm get "$CLIENTS" x-1 | grep -q "unknown_submission" || fail "refused submission stored"
+
+# 7. SIGHUP: a newly listed key is admitted, a removed one is dropped
+TMO=2500 as newc one "$CLIENTS" n-1 >/dev/null 2>&1 && fail "unlisted key admitted"
+echo "client $(pub newc) newc" >>"$K/keys"
+sed -i "/ bob$/d" "$K/keys"
+kill -HUP "$BROKER_PID"
+for _ in $(seq 50); do grep -q "keys file reloaded" "$T/broker.log" && break; sleep 0.1; done
+grep -q "keys file reloaded, 4 keys, 1 removed" "$T/broker.log" || fail "reload not logged: $(tail -3 "$T/broker.log")"
+say newc one "$CLIENTS" n-1 | grep -q "^ok n-1" || fail "newly listed key refused after SIGHUP"
+TMO=2500 as bob one "$CLIENTS" b-1 >/dev/null 2>&1 && fail "removed key still admitted"
+# a broken keys file keeps the old table
+echo "garbage line" >>"$K/keys"
+kill -HUP "$BROKER_PID"
+for _ in $(seq 50); do grep -q "not reloaded" "$T/broker.log" && break; sleep 0.1; done
+grep -q "not reloaded, the old keys stay" "$T/broker.log" || fail "bad keys file not reported"
+say newc get "$CLIENTS" n-1 | grep -q "^state\|^verdict" || fail "old keys lost after a bad reload"
+kill -0 "$BROKER_PID" || fail "broker died"
+echo "pool_auth: ok"
