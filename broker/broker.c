@@ -508,6 +508,16 @@ static void on_cancel(struct broker *b, const struct peer *p, struct jp_msg *m) 
   send_msg(b, b->cs, p, &a);
 }
 
+static void rate_advance(struct broker *b, int64_t now);
+
+/* completions per second over the last 10 whole seconds */
+static double recent_rate(struct broker *b, int64_t now) {
+  rate_advance(b, now);
+  uint64_t recent = 0;
+  for (int k = 1; k <= 10; k++) recent += b->done_per_sec[(now / 1000 - k) & 15];
+  return (double)recent / 10.0;
+}
+
 static void on_status(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m) {
   struct jp_msg r = {.type = JP_MSG_STATUS_REPLY, .rid = m->rid};
   const char *sid = m->u.status.sid ? m->u.status.sid : "";
@@ -519,6 +529,13 @@ static void on_status(struct broker *b, const struct peer *p, const struct jp_pe
   r.u.status_reply.running = (uint32_t)st.running;
   r.u.status_reply.workers = (uint32_t)st.workers;
   r.u.status_reply.free_slots = (uint32_t)st.free_slots;
+  r.u.status_reply.queued_contest = (uint32_t)st.queued[SCHED_CONTEST];
+  r.u.status_reply.queued_normal = (uint32_t)st.queued[SCHED_NORMAL];
+  r.u.status_reply.queued_rejudge = (uint32_t)st.queued[SCHED_REJUDGE];
+  r.u.status_reply.queued_bulk = (uint32_t)st.queued[SCHED_BULK];
+  r.u.status_reply.slots = (uint32_t)st.slots;
+  r.u.status_reply.completed = b->completed;
+  r.u.status_reply.rate = recent_rate(b, now_ms());
   if (*sid) {
     struct sched_job *j = sched_find(b->s, sid);
     if (j && j->state != SCHED_FINISHING) {

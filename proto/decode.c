@@ -435,13 +435,15 @@ enum {
   K_V, K_TYPE, K_RID, K_SID, K_PROBLEM, K_LANG, K_SOURCES, K_PRIORITY, K_OPTIONS, K_HASHES,
   K_SHA256, K_DATA, K_DUPLICATE, K_CODE, K_MESSAGE, K_STATE, K_FINAL, K_RESULT, K_ATTEMPT,
   K_QUEUED, K_RUNNING, K_WORKERS, K_FREE, K_NAME, K_SLOTS, K_LANGS, K_EPOCH, K_LEASE,
-  K_INDEX, K_TEST, K_FOUND, K_KIND, K_VERDICT, K_SCORE
+  K_INDEX, K_TEST, K_FOUND, K_KIND, K_VERDICT, K_SCORE, K_QCONTEST, K_QNORMAL, K_QREJUDGE,
+  K_QBULK, K_COMPLETED, K_RATE
 };
 static const char *const root_keys[] = {
     "v", "type", "rid", "sid", "problem", "lang", "sources", "priority", "options", "hashes",
     "sha256", "data", "duplicate", "code", "message", "state", "final", "result", "attempt",
     "queued", "running", "workers", "free_slots", "name", "slots", "langs", "epoch", "lease",
-    "index", "test", "found", "kind", "verdict", "score"};
+    "index", "test", "found", "kind", "verdict", "score", "queued_contest", "queued_normal",
+    "queued_rejudge", "queued_bulk", "completed", "rate"};
 
 /* Fields of SUBMIT, shared by JOB. Returns 1 if key is not one of them. */
 static int dec_submit_field(struct dctx *c, struct jp_submit *s, int key) {
@@ -543,6 +545,13 @@ static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
     case K_RUNNING: return d_u32(c, "running", &s->running);
     case K_WORKERS: return d_u32(c, "workers", &s->workers);
     case K_FREE: return d_u32(c, "free_slots", &s->free_slots);
+    case K_QCONTEST: return d_u32(c, "queued_contest", &s->queued_contest);
+    case K_QNORMAL: return d_u32(c, "queued_normal", &s->queued_normal);
+    case K_QREJUDGE: return d_u32(c, "queued_rejudge", &s->queued_rejudge);
+    case K_QBULK: return d_u32(c, "queued_bulk", &s->queued_bulk);
+    case K_SLOTS: return d_u32(c, "slots", &s->slots);
+    case K_COMPLETED: return d_u64(c, "completed", &s->completed);
+    case K_RATE: return d_double(c, "rate", &s->rate);
     }
     return 1;
   }

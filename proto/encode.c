@@ -175,7 +175,7 @@ static size_t body_fields(const struct jp_msg *m) {
   case JP_MSG_ACK: return 2;
   case JP_MSG_ERROR: return 2;
   case JP_MSG_RESULT: return m->u.result.has_result ? 4 : 3;
-  case JP_MSG_STATUS_REPLY: return 7;
+  case JP_MSG_STATUS_REPLY: return !m->u.status_reply.sid || !*m->u.status_reply.sid ? 14 : 7;
   case JP_MSG_REGISTER: return 3;
   case JP_MSG_HEARTBEAT: return 2;
   case JP_MSG_PROGRESS: return 4;
@@ -236,6 +236,15 @@ static void enc_body(struct enc *e, const struct jp_msg *m) {
     e_key(e, "running"); e_u(e, s->running);
     e_key(e, "workers"); e_u(e, s->workers);
     e_key(e, "free_slots"); e_u(e, s->free_slots);
+    if (!s->sid || !*s->sid) { /* pool status: the queue by priority and throughput */
+      e_key(e, "queued_contest"); e_u(e, s->queued_contest);
+      e_key(e, "queued_normal"); e_u(e, s->queued_normal);
+      e_key(e, "queued_rejudge"); e_u(e, s->queued_rejudge);
+      e_key(e, "queued_bulk"); e_u(e, s->queued_bulk);
+      e_key(e, "slots"); e_u(e, s->slots);
+      e_key(e, "completed"); e_u(e, s->completed);
+      e_key(e, "rate"); e_d(e, "rate", s->rate);
+    }
     break;
   }
   case JP_MSG_REGISTER:

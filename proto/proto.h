@@ -228,6 +228,11 @@ struct jp_status_reply { /* STATUS_REPLY */
   enum jp_state state;
   uint32_t attempt;
   uint32_t queued, running, workers, free_slots;
+  /* pool status only (optional on the wire, 0 when absent) */
+  uint32_t queued_contest, queued_normal, queued_rejudge, queued_bulk; /* queued by priority */
+  uint32_t slots;     /* judging slots of all live workers */
+  uint64_t completed; /* submissions finished since the broker started */
+  double rate;        /* submissions finished per second over the last 10 s */
 };
 
 struct jp_register { /* REGISTER */

@@ -99,6 +99,10 @@ int main(int argc, char **argv) {
       const struct jp_status_reply *st = &r.u.status_reply;
       printf("workers %u\nqueued %u\nrunning %u\nfree_slots %u\n", st->workers, st->queued, st->running,
              st->free_slots);
+      printf("queued_contest %u\nqueued_normal %u\nqueued_rejudge %u\nqueued_bulk %u\nslots %u\n"
+             "completed %llu\nrate %.1f\n",
+             st->queued_contest, st->queued_normal, st->queued_rejudge, st->queued_bulk, st->slots,
+             (unsigned long long)st->completed, st->rate);
       jp_msg_free(&r);
     }
   } else if ((!strcmp(mode, "get") || !strcmp(mode, "cancel")) && argc >= 4) {

@@ -49,6 +49,9 @@ static const struct jp_msg samples[] = {
     {.type = JP_MSG_RESULT, .rid = 11, .u.result = {"s-5", JP_ST_QUEUED, false, false, {0}}},
     {.type = JP_MSG_STATUS_REPLY, .rid = 12,
      .u.status_reply = {"s-6", JP_ST_RUNNING, 2, 17, 3, 4, 5}},
+    /* pool status: the queue by priority and the throughput fields */
+    {.type = JP_MSG_STATUS_REPLY, .rid = 12,
+     .u.status_reply = {"", JP_ST_UNKNOWN, 0, 9, 3, 4, 5, 1, 6, 0, 2, 16, 123456789012ull, 41.5}},
     {.type = JP_MSG_BLOBS_MISSING, .rid = 13, .u.blobs_missing = {hashes + 1, 2}},
     {.type = JP_MSG_REGISTER, .rid = 14, .u.reg = {"worker-a", 2, langs, 4}},
     {.type = JP_MSG_HEARTBEAT, .rid = 15, .u.heartbeat = {1, 0x1122334455667788ull}},
