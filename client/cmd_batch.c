@@ -33,6 +33,7 @@ static void usage(FILE *f) {
   fputs(local_opts_help, f);
   fprintf(f, "  --jobs N               submissions judged at once (default: number of cores; --local)\n");
   fputs(broker_opts_help, f);
+  fputs(auth_opts_help, f);
   fprintf(f, "\nExit status: 0 when every submission was judged (whatever the verdicts), 2 for\n"
              "usage errors, a broken package, an unreachable broker or a file that could not be\n"
              "judged (or was not judged within --wait).\n");
@@ -260,7 +261,7 @@ int cmd_batch(int argc, char **argv) {
   long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 #ifndef JP_LEAN
   struct broker_opts bo;
-  memset(&bo, 0, sizeof bo);
+  broker_opts_init(&bo);
   const char *local_only = NULL;
 #endif
   static const struct option longopts[] = {LOCAL_LONGOPTS, BROKER_LONGOPTS, {"jobs", required_argument, NULL, 'J'},
@@ -331,8 +332,9 @@ int cmd_batch(int argc, char **argv) {
     fflush(stdout);
     return b.failed ? 2 : 0;
   }
-  if (bo.prio_set || bo.wait_set || bo.no_wait) {
-    fprintf(stderr, "judge batch: --priority, --wait and --no-wait need --broker ENDPOINT\n");
+  if (bo.prio_set || bo.wait_set || bo.no_wait || bo.auth_given) {
+    fprintf(stderr, "judge batch: --priority, --wait, --no-wait, --cert, --broker-key and --insecure need "
+                    "--broker ENDPOINT\n");
     return 2;
   }
 #endif

@@ -5,12 +5,15 @@
 
 #include "commands.h"
 #include "jpclient.h"
+#include "judge_broker.h"
 #include "net_opts.h"
 
 static void usage(FILE *f) {
   fprintf(f, "usage: judge cancel [--broker ENDPOINT] ID\n"
-             "Drops a queued submission or abandons a running one (its state becomes cancelled).\n\n");
+             "Drops a queued submission or abandons a running one (its state becomes cancelled).\n"
+             "With authentication this needs an admin key (--cert).\n\n");
   fputs(net_opts_help, f);
+  fputs(auth_opts_help, f);
 }
 
 int cmd_cancel(int argc, char **argv) {
@@ -37,9 +40,11 @@ int cmd_cancel(int argc, char **argv) {
   }
   const char *broker = no.broker;
   char err[512];
+  if (auth_apply(&no.auth, "cancel") < 0)
+    return 2;
   struct jpc *cl;
   if (jpc_open(&cl, broker, "judge-cancel", err, sizeof err) < 0 || jpc_cancel(cl, argv[optind], err, sizeof err) < 0) {
-    fprintf(stderr, "judge cancel: %s\n", err);
+    broker_explain("cancel", broker, err);
     jpc_close(cl);
     return 2;
   }

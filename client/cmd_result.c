@@ -6,12 +6,14 @@
 
 #include "commands.h"
 #include "jpclient.h"
+#include "judge_broker.h"
 #include "net_opts.h"
 
 static void usage(FILE *f) {
   fprintf(f, "usage: judge result [--broker ENDPOINT] [--wait SECONDS] ID\n"
              "Prints a submission's verdict, tests and resources.\n\n");
   fputs(net_opts_help, f);
+  fputs(auth_opts_help, f);
   fprintf(f, "  --wait SECONDS     wait up to this long for the final verdict (default: do not wait)\n"
              "\nExit status: 0 AC, 1 any other final verdict, 3 not final yet, 2 error.\n");
 }
@@ -47,16 +49,18 @@ int cmd_result(int argc, char **argv) {
   }
   broker = no.broker;
   char err[512];
+  if (auth_apply(&no.auth, "result") < 0)
+    return 2;
   struct jpc *cl;
   if (jpc_open(&cl, broker, "judge-result", err, sizeof err) < 0) {
-    fprintf(stderr, "judge result: %s\n", err);
+    broker_explain("result", broker, err);
     return 2;
   }
   struct jp_msg r;
   int rc = jpc_result(cl, argv[optind], wait_s > 0 ? (int)(wait_s * 1000) : 0, &r, err, sizeof err);
   jpc_close(cl);
   if (rc < 0) {
-    fprintf(stderr, "judge result: %s\n", err);
+    broker_explain("result", broker, err);
     return 2;
   }
   jpc_print_result(stdout, &r.u.result);

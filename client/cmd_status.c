@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "jpclient.h"
+#include "judge_broker.h"
 #include "net_opts.h"
 
 static void usage(FILE *f) {
@@ -15,6 +16,7 @@ static void usage(FILE *f) {
              "Without ID: the pool (workers, free slots, queued and running submissions).\n"
              "With ID: that submission's state.\n\n");
   fputs(net_opts_help, f);
+  fputs(auth_opts_help, f);
   fprintf(f, "  --json             one JSON object instead of text\n"
              "\nExit status: 0 answered, 2 usage error, broker unreachable or unknown ID.\n");
 }
@@ -85,15 +87,17 @@ int cmd_status(int argc, char **argv) {
   }
   const char *sid = optind < argc ? argv[optind] : "";
   char err[512];
+  if (auth_apply(&no.auth, "status") < 0)
+    return 2;
   struct jpc *cl;
   if (jpc_open(&cl, no.broker, "judge-status", err, sizeof err) < 0) {
-    fprintf(stderr, "judge status: %s\n", err);
+    broker_explain("status", no.broker, err);
     return 2;
   }
   jpc_set_timeouts(cl, 2000, 6000);
   struct jp_msg r;
   if (jpc_status(cl, sid, &r, err, sizeof err) < 0) {
-    fprintf(stderr, "judge status: %s\n", err);
+    broker_explain("status", no.broker, err);
     jpc_close(cl);
     return 2;
   }

@@ -26,6 +26,7 @@ static void usage(FILE *f) {
              "here (--local) or in a pool (--broker); the output is the same.\n\n");
   fputs(local_opts_help, f);
   fputs(broker_opts_help, f);
+  fputs(auth_opts_help, f);
   fprintf(f, "  --id ID                the submission's id (letters, digits, . _ -; at most 64):\n"
              "                         submitting the same id again is harmless (default: a fresh one)\n"
              "\nExit status: 0 when judging worked (whatever the verdict), 2 for usage errors, a\n"
@@ -143,7 +144,7 @@ int cmd_submit(int argc, char **argv) {
   o.stop = -1;
 #ifndef JP_LEAN
   struct broker_opts b;
-  memset(&b, 0, sizeof b);
+  broker_opts_init(&b);
   const char *id = NULL, *local_only = NULL;
   int explicit_local = 0;
 #endif
@@ -208,8 +209,9 @@ int cmd_submit(int argc, char **argv) {
     }
     return submit_broker(&o, &b, id, (const char *const *)(argv + optind), (size_t)(argc - optind));
   }
-  if (b.prio_set || b.wait_set || b.no_wait || id) {
-    fprintf(stderr, "judge submit: --priority, --id, --wait and --no-wait need --broker ENDPOINT\n");
+  if (b.prio_set || b.wait_set || b.no_wait || id || b.auth_given) {
+    fprintf(stderr, "judge submit: --priority, --id, --wait, --no-wait, --cert, --broker-key and --insecure "
+                    "need --broker ENDPOINT\n");
     return 2;
   }
 #endif

@@ -9,12 +9,14 @@
 
 #include "commands.h"
 #include "jpclient.h"
+#include "judge_broker.h"
 #include "net_opts.h"
 
 static void usage(FILE *f) {
   fprintf(f, "usage: judge watch [--broker ENDPOINT] [--timeout SECONDS] ID\n"
              "Prints each test as it finishes, then the verdict.\n\n");
   fputs(net_opts_help, f);
+  fputs(auth_opts_help, f);
   fprintf(f, "  --timeout SECONDS  stop watching after this long (default: until the verdict)\n"
              "\nExit status: 0 AC, 1 any other final verdict, 3 not final within --timeout, 2 error.\n");
 }
@@ -72,9 +74,11 @@ int cmd_watch(int argc, char **argv) {
     fprintf(stderr, "judge watch: cannot derive the event endpoint from %s\n", broker);
     return 2;
   }
+  if (auth_apply(&no.auth, "watch") < 0)
+    return 2;
   struct jpc *cl;
   if (jpc_open(&cl, broker, "judge-watch", err, sizeof err) < 0) {
-    fprintf(stderr, "judge watch: %s\n", err);
+    broker_explain("watch", broker, err);
     return 2;
   }
   struct jp_msg r;
@@ -90,7 +94,7 @@ int cmd_watch(int argc, char **argv) {
   }
   jpc_close(cl);
   if (rc < 0) {
-    fprintf(stderr, "judge watch: %s\n", err);
+    broker_explain("watch", broker, err);
     return 2;
   }
   jpc_print_result(stdout, &r.u.result);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "jpclient_auth.h" /* jpc_set_auth: call before jpc_open */
 #include "proto.h"
 
 struct jpc;

@@ -8,9 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+void broker_opts_init(struct broker_opts *o) {
+  memset(o, 0, sizeof *o);
+  auth_opts_init(&o->auth);
+}
+
 int broker_opt(struct broker_opts *o, int opt, const char *arg, const char *cmd) {
   char *end;
   long v;
+  if (auth_opt(&o->auth, opt, arg)) {
+    o->auth_given = 1;
+    return 1;
+  }
   switch (opt) {
   case 'B':
     if (!*arg) {
@@ -53,11 +62,18 @@ void broker_explain(const char *cmd, const char *endpoint, const char *err) {
   else if (forb && !strncmp(err, forb, strlen(forb)) && strstr(err, "already used"))
     fprintf(stderr, "judge %s: that id is taken by a different submission at %s (%s); choose another --id\n", cmd,
             endpoint, err);
-  else if (forb && !strncmp(err, forb, strlen(forb)))
+  else if (forb && strstr(err, forb))
     fprintf(stderr,
-            "judge %s: the broker at %s refused this client (%s); is this client's key in its keys file "
-            "with the client role?\n",
+            "judge %s: the broker at %s refused this (%s): the key given with --cert lacks the role for it "
+            "(cancel needs an admin key; a client key reads only its own submissions)\n",
             cmd, endpoint, err);
+  else if (strstr(err, "did not answer") || strstr(err, "stopped answering"))
+    /* a CURVE broker never answers a plain or unlisted peer: the same
+     * silence as no broker at all */
+    fprintf(stderr,
+            "judge %s: %s, or it does not admit this client: check --cert/--broker-key ($JUDGE_CERT, "
+            "$JUDGE_BROKER_KEY), or --insecure for a broker run with --insecure\n",
+            cmd, err);
   else if (strstr(err, endpoint))
     fprintf(stderr, "judge %s: %s\n", cmd, err);
   else
@@ -74,6 +90,11 @@ int broker_open(const struct broker_opts *o, const char *problem, const char *cm
     return -1;
   }
   snprintf(name, sizeof name, "judge-%s", cmd);
+  if (auth_apply(&o->auth, cmd) < 0) {
+    jpc_problem_free(*p);
+    *p = NULL;
+    return -1;
+  }
   if (jpc_open(c, o->endpoint, name, err, sizeof err) < 0) {
     broker_explain(cmd, o->endpoint, err);
     jpc_problem_free(*p);

@@ -7,6 +7,7 @@
 
 #include "jpclient.h"
 #include "judge_local.h"
+#include "net_opts.h"
 
 struct broker_opts {
   const char *endpoint;   /* NULL: --local */
@@ -16,7 +17,12 @@ struct broker_opts {
   int wait_s;             /* --wait; 0 = until the verdict */
   int wait_set;
   int no_wait;
+  struct auth_opts auth;  /* --cert, --broker-key, --insecure */
+  int auth_given;         /* one of those on the command line */
 };
+
+/* Defaults, $JUDGE_CERT / $JUDGE_BROKER_KEY included. */
+void broker_opts_init(struct broker_opts *o);
 
 /* 1 handled, 0 not a broker option, -1 bad value (printed). */
 int broker_opt(struct broker_opts *o, int opt, const char *arg, const char *cmd);

@@ -33,6 +33,14 @@ const char broker_opts_help[] =
     "                         until judged); the submissions stay queued\n"
     "  --no-wait              print the id(s) once the broker has them, do not wait\n";
 
+const char auth_opts_help[] =
+    "  --cert FILE            this client's secret certificate (NAME_secret from\n"
+    "                         'judge keygen --out NAME'; default $JUDGE_CERT)\n"
+    "  --broker-key FILE|Z85  the broker's public certificate or 40-character Z85 key\n"
+    "                         (default $JUDGE_BROKER_KEY)\n"
+    "  --insecure             plain connection, for a broker run with --insecure\n"
+    "                         (also the default when none of these is given or set)\n";
+
 int local_opt(struct local_opts *o, int opt, const char *arg, const char *cmd) {
   char *end;
   double d;

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "auth_opts.h"
 #include "judge.h"
 
 struct local_opts {
@@ -33,8 +34,8 @@ extern const char local_opts_help[];
  * judge_broker.h; the lean judge hands any of them to judge-net). */
 #define BROKER_LONGOPTS                                                               \
   {"broker", required_argument, NULL, 'B'}, {"priority", required_argument, NULL, 'R'}, \
-      {"wait", required_argument, NULL, 'w'}, {"no-wait", no_argument, NULL, 'N'}
-#define IS_BROKER_OPT(c) ((c) == 'B' || (c) == 'R' || (c) == 'w' || (c) == 'N')
+      {"wait", required_argument, NULL, 'w'}, {"no-wait", no_argument, NULL, 'N'}, AUTH_LONGOPTS
+#define IS_BROKER_OPT(c) ((c) == 'B' || (c) == 'R' || (c) == 'w' || (c) == 'N' || IS_AUTH_OPT(c))
 extern const char broker_opts_help[];
 
 int local_engine_open(struct judge_engine **e, struct local_opts *o, const char *cmd);
