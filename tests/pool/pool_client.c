@@ -15,7 +15,8 @@
  * $POOL_CLIENT_NAME names the client (fairness key; default "tester").
  * $POOL_CERT and $POOL_BROKER_KEY: authenticate with CURVE (jpc_set_auth);
  * without them the sockets are plain (a broker run with --insecure).
- * $POOL_TIMEOUT_MS: total retry budget per request (default 60000). */
+ * $POOL_TIMEOUT_MS: total retry budget per request (default 60000).
+ * $POOL_LANG: the language of `one` (default c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,9 @@ int main(int argc, char **argv) {
     }
   } else if (!strcmp(mode, "one") && argc >= 4) {
     struct jp_source src = {.name = "main.c", .content = {(const uint8_t *)"verdict=AC", 10}};
-    struct jpc_submission s = {.sid = argv[3], .lang = "c", .contents = &src, .nsources = 1, .priority = JP_PRIO_BULK};
+    const char *lang = getenv("POOL_LANG"); /* default c */
+    struct jpc_submission s = {.sid = argv[3], .lang = lang && *lang ? lang : "c", .contents = &src, .nsources = 1,
+                               .priority = JP_PRIO_BULK};
     char sid[JP_PROTO_MAX_SID + 1];
     if (jpc_submit(c, NULL, &s, sid, NULL, err, sizeof err) < 0) {
       printf("error: %s\n", err);

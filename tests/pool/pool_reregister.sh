@@ -3,9 +3,16 @@
 # a worker that REGISTERs again on the same connection without reporting
 # its job loses the lease and the attempt counts (PROTOCOL.md 6.3), up to
 # the cap (IE); and a worker asking for many big blobs without reading gets
-# at most its byte budget queued, the rest refused with queue_full.
+# at most its byte budget queued, the rest refused with queue_full; and
+# the broker's language list.
 . "$(dirname "$0")/lib.sh"
-start_broker --max-attempts 3 --max-peer-mb 16
+start_broker --max-attempts 3 --max-peer-mb 16 --languages c,cpp
+# a language outside the broker's list is refused; a listed one no worker
+# speaks yet is queued (workers may come later)
+out=$(POOL_LANG=cobol "$BIN/pool_client" one "$CLIENTS" lang-1)
+echo "$out" | grep -q "unknown language" || fail "unlisted language accepted: $out"
+POOL_LANG=cpp "$BIN/pool_client" one "$CLIENTS" lang-2 | grep -q "^ok" || fail "listed language refused"
+"$BIN/pool_client" cancel "$CLIENTS" lang-2 | grep -q "^ok" || fail "cancel lang-2"
 "$BIN/pool_client" one "$CLIENTS" rr-1 | grep -q "^ok" || fail "submit"
 out=$(timeout 60 "$BIN/pool_rawworker" reregister "$WORKERS" 4)
 [ "$(echo "$out" | grep -c '^attempt')" = 3 ] || fail "expected 3 dispatches then IE: $out"

@@ -43,9 +43,10 @@ kill "$ip"; wait "$ip" 2>/dev/null
 "$BIN/judge-worker" --broker "$WORKERS" --runner fake >"$T/wnokeys.out" 2>&1 && fail "worker started without keys"
 grep -q -- "--insecure" "$T/wnokeys.out" || fail "worker: no hint: $(cat "$T/wnokeys.out")"
 
-# 2. the broker with CURVE
-"$BIN/judge-broker" --clients "$CLIENTS" --workers "$WORKERS" --events "$EVENTS" --data "$T/data" \
-  --keys "$K/keys" --cert "$K/broker_secret" --lease-ms 3000 >>"$T/broker.log" 2>&1 &
+# 2. the broker with CURVE, keys and certificate from its config file
+printf 'keys = %s\ncert = %s\n' "$K/keys" "$K/broker_secret" >"$T/broker.conf"
+"$BIN/judge-broker" --config "$T/broker.conf" --clients "$CLIENTS" --workers "$WORKERS" --events "$EVENTS" \
+  --data "$T/data" --lease-ms 3000 >>"$T/broker.log" 2>&1 &
 BROKER_PID=$!
 for _ in $(seq 50); do as adm status "$CLIENTS" >/dev/null 2>&1 && break; sleep 0.1; done
 say adm status "$CLIENTS" | grep -q "^workers 0" || fail "admin cannot reach the broker"
