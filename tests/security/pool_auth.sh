@@ -39,6 +39,14 @@ ip=$!
 for _ in $(seq 30); do grep -q "every peer is treated as admin" "$T/insec.log" && break; sleep 0.1; done
 grep -q "no authentication or encryption" "$T/insec.log" || fail "--insecure not logged: $(cat "$T/insec.log")"
 kill "$ip"; wait "$ip" 2>/dev/null
+# the shipped example config is secure and parses (paths overridden here)
+"$BIN/judge-broker" --config "$here/../../ops/judgepool.conf.example" --keys "$K/keys" --cert "$K/broker_secret" \
+  --clients "$CLIENTS" --workers "$WORKERS" --events "$EVENTS" --data "$T/d2" >"$T/example.log" 2>&1 &
+ep=$!
+for _ in $(seq 50); do grep -q "serving clients" "$T/example.log" && break; sleep 0.1; done
+grep -q "CURVE on every socket" "$T/example.log" || fail "example config: $(cat "$T/example.log")"
+kill "$ep"; wait "$ep" 2>/dev/null
+grep -q "^insecure" "$here/../../ops/judgepool.conf.example" && fail "the example config is insecure"
 # a worker needs its keys too
 "$BIN/judge-worker" --broker "$WORKERS" --runner fake >"$T/wnokeys.out" 2>&1 && fail "worker started without keys"
 grep -q -- "--insecure" "$T/wnokeys.out" || fail "worker: no hint: $(cat "$T/wnokeys.out")"
