@@ -2,6 +2,7 @@
  * throughput) or one submission's state, readable or as JSON. */
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,8 @@
 
 static void usage(FILE *f) {
   fprintf(f, "usage: judge status [--broker ENDPOINT] [--json] [ID]\n"
-             "Without ID: the pool (workers, free slots, queued and running submissions).\n"
-             "With ID: that submission's state.\n\n");
+             "Without ID: the pool (workers, free slots, queue by priority, running submissions,\n"
+             "throughput). With ID: that submission's state.\n\n");
   fputs(net_opts_help, f);
   fputs(auth_opts_help, f);
   fprintf(f, "  --json             one JSON object instead of text\n"
@@ -32,9 +33,20 @@ static int print_json(const char *broker, const char *sid, const struct jp_statu
     cJSON_AddNumberToObject(o, "attempt", s->attempt);
   } else {
     cJSON_AddNumberToObject(o, "workers", s->workers);
+    cJSON_AddNumberToObject(o, "slots", s->slots);
     cJSON_AddNumberToObject(o, "free_slots", s->free_slots);
     cJSON_AddNumberToObject(o, "queued", s->queued);
+    cJSON *q = cJSON_AddObjectToObject(o, "queued_by_priority");
+    if (q) {
+      cJSON_AddNumberToObject(q, "contest", s->queued_contest);
+      cJSON_AddNumberToObject(q, "normal", s->queued_normal);
+      cJSON_AddNumberToObject(q, "rejudge", s->queued_rejudge);
+      cJSON_AddNumberToObject(q, "bulk", s->queued_bulk);
+    }
     cJSON_AddNumberToObject(o, "running", s->running);
+    cJSON_AddNumberToObject(o, "completed", (double)s->completed);
+    /* a hostile broker's NaN or infinity would not be JSON */
+    cJSON_AddNumberToObject(o, "rate", isfinite(s->rate) && s->rate >= 0 ? s->rate : 0);
   }
   char *txt = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
@@ -53,11 +65,19 @@ static void print_text(const char *broker, const char *sid, const struct jp_stat
     printf("\n");
     return;
   }
+  /* the first word of each line is stable: scripts (tests/pool) awk it */
   printf("broker    %s\n", broker);
   printf("workers   %u\n", s->workers);
-  printf("slots     %u free\n", s->free_slots);
-  printf("queued    %u\n", s->queued);
+  if (s->slots)
+    printf("slots     %u free of %u\n", s->free_slots, s->slots);
+  else
+    printf("slots     %u free\n", s->free_slots);
+  printf("queued    %u (contest %u, normal %u, rejudge %u, bulk %u)\n", s->queued, s->queued_contest,
+         s->queued_normal, s->queued_rejudge, s->queued_bulk);
   printf("running   %u\n", s->running);
+  double rate = isfinite(s->rate) && s->rate >= 0 ? s->rate : 0;
+  printf("done      %llu since the broker started, %.1f/s over the last 10 s\n", (unsigned long long)s->completed,
+         rate);
 }
 
 int cmd_status(int argc, char **argv) {

@@ -37,6 +37,21 @@ timeout 60 "$J" submit --broker "$CLIENTS" --problem "$T/prob" --json --wait 30 
   fail "submit with JUDGE_CERT: $(cat "$T/sub.json")"
 grep -q '"verdict":"WA"' "$T/sub.json" || fail "submit verdict: $(cat "$T/sub.json")"
 
+# status: the queue by priority (go: no worker has it, so they wait) and
+# the throughput counters
+for p in rejudge rejudge contest; do
+  timeout 60 "$J" submit --broker "$CLIENTS" --problem "$T/prob" --lang go --priority $p --no-wait "$T/wa.c" \
+    >/dev/null 2>"$T/e.txt" || fail "submit --lang go --priority $p: $(cat "$T/e.txt")"
+done
+"$J" status --broker "$CLIENTS" --json >"$T/st.json" 2>&1 || fail "status --json: $(cat "$T/st.json")"
+grep -q '"queued_by_priority":{"contest":1,"normal":0,"rejudge":2,"bulk":0}' "$T/st.json" ||
+  fail "status --json queue by priority: $(cat "$T/st.json")"
+grep -q '"completed":1,' "$T/st.json" || fail "status --json completed: $(cat "$T/st.json")"
+"$J" status --broker "$CLIENTS" >"$T/st.txt" 2>&1 || fail "status: $(cat "$T/st.txt")"
+grep -q "^queued *3 (contest 1, normal 0, rejudge 2, bulk 0)" "$T/st.txt" || fail "status text: $(cat "$T/st.txt")"
+grep -q "^done *1 since" "$T/st.txt" || fail "status text done line: $(cat "$T/st.txt")"
+grep -q "^slots *2 free of 2" "$T/st.txt" || fail "status text slots line: $(cat "$T/st.txt")"
+
 # a client key may not cancel: refused, and the message says why
 sid=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$T/sub.json")
 [ -n "$sid" ] || fail "no id in $(cat "$T/sub.json")"
