@@ -26,8 +26,21 @@ CAPTURE_LIMIT = 4 << 20  # bytes of pass-through output kept for checks
 MARKER = "jpatk"
 # Mounts the box engine keeps on purpose across runs (recreated when
 # missing): the skeleton root, the template mount namespace, the per-slot
-# network namespaces. A per-run mount (work dirs) left behind still counts.
+# network namespaces. A slot's work tmpfs is kept mounted between runs too,
+# but only wiped: one that still holds anything the program wrote counts.
 ENGINE_STATE = re.compile(r"^/run/judgepool/(root(/\S*)?|mntns|netns/\d+) ")
+ENGINE_WORK = re.compile(r"^(/run/judgepool/work/\d+) ")
+
+
+def _wiped_work_mount(mount):
+    """True for a kept slot work tmpfs whose box/ and tmp/ are empty."""
+    m = ENGINE_WORK.match(mount)
+    if not m:
+        return False
+    try:
+        return all(not os.listdir(os.path.join(m.group(1), d)) for d in ("box", "tmp"))
+    except OSError:
+        return False
 STRICT_HOST = os.environ.get("JPATK_STRICT_HOST") == "1"
 GCC_TEMP = re.compile(r"^cc[A-Za-z0-9]{6}\.[A-Za-z0-9_.]+$")
 
@@ -405,7 +418,7 @@ class Host:
                 self._suspect(f"leftover process after the run: {v}",
                               lambda k=k: k in self._procs())
         for m in sorted(mounts):
-            if ENGINE_STATE.match(m):
+            if ENGINE_STATE.match(m) or _wiped_work_mount(m):
                 continue  # the engine's own caches, created once and reused
             self._suspect(f"new mount left on the host: {m}", lambda m=m: m in self._mounts())
         for path, msg in files:
