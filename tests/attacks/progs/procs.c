@@ -91,7 +91,16 @@ int main(int argc, char **argv) {
     return p < 0 ? 3 : 0;
   }
   if (!strcmp(m, "orphans")) {
-    pid_t p = fork();
+    pid_t p;
+    /* The grandchild's pid comes back over a pipe so the parent can leave
+     * only once the orphan has really burned 300 ms of CPU: on a saturated
+     * machine a fixed sleep would measure the scheduler, not the box. */
+    int fds[2];
+    if (pipe(fds) != 0) {
+      atk_say("pipe failed: %s", strerror(errno));
+      return 3;
+    }
+    p = fork();
     if (p < 0) {
       atk_say("fork failed: %s", strerror(errno));
       return 3;
@@ -99,15 +108,37 @@ int main(int argc, char **argv) {
     if (p == 0) {
       setsid();
       ignore_all();
-      if (fork() == 0) {
+      pid_t g = fork();
+      if (g == 0) {
         setsid();
         ignore_all();
         atk_burn_forever();
       }
+      if (write(fds[1], &g, sizeof g) != (ssize_t)sizeof g) _exit(1);
       _exit(0);
     }
+    pid_t g = -1;
+    if (read(fds[0], &g, sizeof g) != (ssize_t)sizeof g || g <= 0) {
+      atk_say("no grandchild pid");
+      return 3;
+    }
     waitpid(p, NULL, 0);
-    usleep(300 * 1000);
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)g);
+    long tick = sysconf(_SC_CLK_TCK);
+    for (int i = 0; i < 4000; i++) { /* at most ~4 s of wall time */
+      FILE *f = fopen(path, "r");
+      if (!f) break;
+      size_t n = fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+      buf[n] = 0;
+      char *rp = strrchr(buf, ')');
+      unsigned long ut = 0, st = 0;
+      if (rp && sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2 &&
+          (ut + st) * 1000 / (unsigned long)tick >= 300)
+        break;
+      usleep(1000);
+    }
     atk_say("parent leaving");
     return 0;
   }
