@@ -32,6 +32,7 @@ struct pend_sub {
   struct sched_job *job; /* NULL: duplicate, only acknowledge */
   struct peer who;
   char client[SCHED_ID_MAX + 1]; /* fairness key / owner */
+  int keyed;                      /* client is an authenticated key */
   uint64_t rid;
   char sid[SCHED_ID_MAX + 1];
   int dup, forbidden;
@@ -395,7 +396,8 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
   int rc = sched_add(b->s, sid, client, (int)m->u.submit.priority, m->u.submit.lang, 0, payload, len,
                      &job, err, sizeof err);
   if (rc == SCHED_DUPLICATE &&
-      (job->payload_len != len || memcmp(job->payload, payload, len) || strcmp(sched_job_client(job), client))) {
+      (job->payload_len != len || memcmp(job->payload, payload, len) ||
+       (who->key[0] && strcmp(sched_job_client(job), client)))) {
     free(payload);
     return send_error(b, b->cs, p, m->rid, JP_E_FORBIDDEN, "sid already used for different content");
   }
@@ -417,6 +419,7 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
   ps->dup = rc == SCHED_DUPLICATE;
   ps->who = *p;
   snprintf(ps->client, sizeof ps->client, "%s", client);
+  ps->keyed = who->key[0] != 0;
   ps->rid = m->rid;
   snprintf(ps->sid, sizeof ps->sid, "%s", sid);
 }
@@ -786,7 +789,7 @@ static void flush(struct broker *b, int64_t now) {
       ps->dup = 1;
       ps->forbidden = !same;
       char owner[SCHED_ID_MAX + 1];
-      if (same && journal_owner(b->j, ps->sid, owner, sizeof owner, err, sizeof err) == 1 &&
+      if (same && ps->keyed && journal_owner(b->j, ps->sid, owner, sizeof owner, err, sizeof err) == 1 &&
           strcmp(owner, ps->client))
         ps->forbidden = 1; /* someone else's id */
     }
