@@ -2,7 +2,8 @@
  * it: statuses of simple runs, a program that is not there, two boxes
  * cross-connected by pipes (interactive), early close on either side,
  * files in and out (symlink and FIFO traps refused), and cleanup (no
- * process, mount or file survives a run, even a daemonized one). Needs
+ * process, mount or file survives a run, even a daemonized one), and what
+ * init sharing our memory must not do to us. Needs
  * root: skipped (77) otherwise. */
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <cmocka.h>
 
 #include "box.h"
+#include "box_internal.h"
 
 static struct box_engine *engine;
 static char tmpdir[64];
@@ -324,6 +326,81 @@ static void limits_via_library(void **state) {
   assert_int_equal(r.status, BOX_OLE);
 }
 
+static int ignored_sigpipe_seen;
+static void on_usr1(int sig) {
+  (void)sig;
+  ignored_sigpipe_seen++;
+}
+
+/* The box init may run in our own memory (CLONE_VM): it must not join the
+ * memory cgroup (an OOM kill choosing it would kill every process sharing
+ * its mm, this one included), must not change our signal dispositions, and
+ * many small processes over the limit must end as MLE with us alive even
+ * when we are much bigger than any of them. */
+static void init_in_our_memory(void **state) {
+  (void)state;
+  struct sigaction ign = {.sa_handler = SIG_IGN}, usr = {.sa_handler = on_usr1}, cur;
+  sigaction(SIGPIPE, &ign, NULL);
+  sigaction(SIGUSR1, &usr, NULL);
+
+  struct box *b;
+  char err[256];
+  assert_int_equal(box_acquire(engine, &b, err, sizeof err), 0);
+  const char *const slp[] = {"/bin/sh", "-c", "grep -q 'memory:/judgepool/box' /proc/self/cgroup && sleep 1", NULL};
+  struct box_spec s = spec_of(slp);
+  struct box_proc *p;
+  assert_int_equal(box_start(b, &s, &p, err, sizeof err), 0);
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/cgroup", (int)p->init_pid);
+  int mem_in_box = 0, pids_in_box = 0;
+  /* Init moves itself in right after the clone: wait for it (<= 2 s). */
+  for (int tries = 0; tries < 200 && !pids_in_box; tries++) {
+    if (tries)
+      usleep(10000);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f)) {
+      if (strstr(line, ":memory:") && strstr(line, "judgepool/box"))
+        mem_in_box = 1;
+      if (strstr(line, ":pids:") && strstr(line, "judgepool/box"))
+        pids_in_box = 1;
+    }
+    fclose(f);
+  }
+  struct box_result r;
+  box_wait(p, &r);
+  box_release(b);
+  assert_int_equal(r.status, BOX_OK); /* the program is in the memory group */
+  assert_int_equal(mem_in_box, 0);
+  assert_int_equal(pids_in_box, 1);
+  assert_int_equal(sigaction(SIGPIPE, NULL, &cur), 0);
+  assert_true(cur.sa_handler == SIG_IGN);
+  assert_int_equal(sigaction(SIGUSR1, NULL, &cur), 0);
+  assert_true(cur.sa_handler == on_usr1);
+  raise(SIGUSR1);
+  assert_int_equal(ignored_sigpipe_seen, 1);
+
+  /* Us: 96 MiB resident; each box process: at most ~7 MiB. */
+  size_t big = 96u << 20;
+  char *mem = malloc(big);
+  assert_non_null(mem);
+  memset(mem, 1, big);
+  const char *const many[] = {"/bin/sh", "-c",
+                              "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do head -c 6000000 /dev/zero | tail > /dev/null & done; wait; exit 0",
+                              NULL};
+  s = spec_of(many);
+  s.limits.memory_kib = 24 * 1024;
+  s.limits.procs = 40;
+  run1(&s, &r);
+  assert_int_equal(mem[big - 1], 1);
+  free(mem);
+  if (r.status != BOX_MLE)
+    fprintf(stderr, "many small over the limit: %s (%s)\n", box_status_name(r.status), r.message);
+  assert_int_equal(r.status, BOX_MLE);
+  signal(SIGPIPE, SIG_DFL);
+  signal(SIGUSR1, SIG_DFL);
+}
+
 static int setup(void **state) {
   (void)state;
   char err[512];
@@ -357,6 +434,7 @@ int main(void) {
       cmocka_unit_test(simple_statuses),      cmocka_unit_test(interactive),
       cmocka_unit_test(files_in_and_out),     cmocka_unit_test(cleanup_after_daemons),
       cmocka_unit_test(limits_via_library),   cmocka_unit_test(wipe_between_runs),
+      cmocka_unit_test(init_in_our_memory),
   };
   return cmocka_run_group_tests_name("box_lib", tests, setup, teardown);
 }

@@ -50,6 +50,9 @@ struct child_args {
   int sync_fd;             /* read end: one byte once the cgroup is joined (-1: not needed) */
   const int *cg_self_fds;  /* v1 `tasks` files init writes "0" to (moves itself) */
   int ncg_self;
+  int cg_mem_fd;           /* v1 memory `tasks`: the program child moves itself (-1: none) */
+  char *prog_stack;        /* the program child's stack until execve (lowest address) */
+  size_t prog_stack_len;
   uid_t uid;
   gid_t gid;
   uint64_t cpu_ms, stack_kib, fsize_kib;
@@ -65,8 +68,25 @@ enum child_step {
 };
 const char *child_step_name(uint32_t step);
 
-/* Body of init (runs in the new namespaces); never returns. */
-void child_init_main(const struct child_args *a) __attribute__((noreturn));
+/* Body of init (runs in the new namespaces); arg: the slot's struct
+ * child_args. Never returns. */
+void child_init_main(void *arg) __attribute__((noreturn));
+
+/* Stacks of a slot's init and program child, one mapping per slot, reused
+ * only once init is reaped; PROT_NONE guard pages below each. */
+#define BOX_GUARD_LEN 4096
+#define BOX_PROG_STACK_LEN (64 * 1024)
+#define BOX_INIT_STACK_LEN (64 * 1024)
+#define BOX_STACK_MAP_LEN (2 * BOX_GUARD_LEN + BOX_PROG_STACK_LEN + BOX_INIT_STACK_LEN)
+
+/* The slot's spawn plan: read by init and the program child (possibly in
+ * our own memory, see run.c) until init is reaped; rewritten only by the
+ * next box_start. */
+struct box_plan {
+  struct child_args a;
+  char *envp[4 + BOX_MAX_ENV + 1];
+  char exec_buf[3][BOX_PATH_MAX];
+};
 
 struct box_proc {
   struct box *box;
@@ -102,6 +122,9 @@ struct box {
   int cg_self_fds[4];      /* cg_self_attach_fds (v1): init moves itself in */
   int ncg_self;            /* -1: not opened yet */
   uint64_t input_kib;      /* pages of the files copied in this run */
+  struct box_plan plan;
+  char *stack_map;         /* guard | program stack | guard | init stack (run.c) */
+  int cg_mem_self;         /* cg_self_fds[0] is the memory hierarchy's */
   char work_dir[160];
   struct box_proc proc;
 };

@@ -251,3 +251,7 @@ fail:
     close(fds[--n]);
   return -1;
 }
+
+int cg_v1_has_memory(const struct cg *g) {
+  return g->r->v == CG_V1 && g->dir_fd[CG1_MEMORY] >= 0;
+}

@@ -98,7 +98,9 @@ void cg_close(struct cg *g);
  * period (2-8 ms per attach when attaches are not back to back). Only for
  * a single-threaded process that moves itself before it creates anything.
  * Returns how many (at most max), 0 on v2 (use cg_dirfd with clone3),
- * -1 with a message on failure. */
+ * -1 with a message on failure. When cg_v1_has_memory, fds[0] is the
+ * memory hierarchy's (a caller may move a different task into that one). */
 int cg_self_attach_fds(struct cg *g, int *fds, int max, char *err, size_t errlen);
+int cg_v1_has_memory(const struct cg *g);
 
 #endif

@@ -3,10 +3,13 @@
  * the seccomp listener, waits, kills the rest, reports) and the program
  * child (vfork-style: drops everything, installs the filter, execs).
  *
- * The supervisor may be multi-threaded, so after clone only system calls
- * are made: no malloc, no stdio, no glibc wrappers that act on "all threads"
- * (setuid & co. are raw syscalls here). Every input was prepared before the
- * clone in struct child_args. */
+ * Init may run in the supervisor's address space (CLONE_VM, on the slot's
+ * own stack, concurrently with the supervisor thread that cloned it, with
+ * that thread's TLS), so after clone only raw system calls are made
+ * (rawsys.h): no libc wrapper (errno is the supervisor thread's), no malloc,
+ * no stdio, no writes to memory but our own stack and the program child's
+ * spawn record on it. Every input was prepared before the clone in the
+ * slot's struct child_args, which stays unchanged until init is reaped. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -27,10 +30,11 @@
 #include <unistd.h>
 
 #include "box_internal.h"
+#include "rawsys.h"
 
 /* Init's fd layout after relocation. */
 enum { FD_STATUS = 3, FD_SYNC, FD_NETNS, FD_IN, FD_OUT, FD_ERR, FD_MNTNS, FD_TBOX, FD_TTMP, FD_TSHM,
-       FD_FIRST_FREE };
+       FD_CGMEM, FD_FIRST_FREE };
 #define NRELOC (FD_FIRST_FREE - 3)
 /* Init keeps its own fds high so they never land on 0..12. */
 #define INIT_FD_MIN 16
@@ -69,8 +73,8 @@ const char *child_step_name(uint32_t step) {
 static void write_all(int fd, const void *buf, size_t len) {
   const char *p = buf;
   while (len) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR)
+    long n = rsys3(SYS_write, fd, p, len);
+    if (n == -EINTR)
       continue;
     if (n <= 0)
       return;
@@ -85,50 +89,67 @@ static void report(uint32_t kind, int32_t wstatus, int32_t err, uint32_t step, i
   write_all(FD_STATUS, &r, sizeof r);
 }
 
-static void __attribute__((noreturn)) init_fail(uint32_t step) {
-  int e = errno;
-  kill(-1, SIGKILL);
-  report(REPORT_SETUP, 0, e, step, 0, 0);
-  _exit(1);
+/* e: a negative return of a raw call (-errno). */
+static void __attribute__((noreturn)) init_fail(uint32_t step, long e) {
+  rsys2(SYS_kill, -1, SIGKILL);
+  report(REPORT_SETUP, 0, (int32_t)-e, step, 0, 0);
+  rsys_exit(1);
 }
 
-static void __attribute__((noreturn)) prog_fail(struct spawn *sp, int step) {
-  sp->fail_errno = errno;
+static void __attribute__((noreturn)) prog_fail(struct spawn *sp, int step, long e) {
+  sp->fail_errno = (int)-e;
   sp->fail_step = step;
-  _exit(127);
+  rsys_exit(127);
 }
 
 static int move_high(int fd) {
-  int n = fcntl(fd, F_DUPFD_CLOEXEC, INIT_FD_MIN);
-  close(fd);
-  return n;
+  long n = rsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, INIT_FD_MIN);
+  rsys1(SYS_close, fd);
+  return (int)n;
 }
 
-/* Puts the fds init needs at 3..12 (absent ones closed) and closes every
+/* Puts the fds init needs at 3..13 (absent ones closed) and closes every
  * other fd inherited from the supervisor (other slots' pipes included). */
 static void relocate_fds(const struct child_args *a) {
   int src[NRELOC] = {a->status_fd, a->sync_fd,    a->netns_fd,   a->stdin_fd,   a->stdout_fd,
-                     a->stderr_fd, a->mntns_fd,   a->tree_fd[0], a->tree_fd[1], a->tree_fd[2]};
+                     a->stderr_fd, a->mntns_fd,   a->tree_fd[0], a->tree_fd[1], a->tree_fd[2],
+                     a->cg_mem_fd};
   int tmp[NRELOC];
   for (int i = 0; i < NRELOC; i++) {
     tmp[i] = -1;
-    if (src[i] >= 0 && (tmp[i] = fcntl(src[i], F_DUPFD_CLOEXEC, FD_FIRST_FREE)) < 0)
-      _exit(1); /* nothing to report on yet */
+    if (src[i] >= 0 && (tmp[i] = (int)rsys3(SYS_fcntl, src[i], F_DUPFD_CLOEXEC, FD_FIRST_FREE)) < 0)
+      rsys_exit(1); /* nothing to report on yet */
   }
   for (int i = 0; i < NRELOC; i++) {
     if (tmp[i] >= 0) {
-      if (dup3(tmp[i], 3 + i, O_CLOEXEC) < 0)
-        _exit(1);
+      if (rsys3(SYS_dup3, tmp[i], 3 + i, O_CLOEXEC) < 0)
+        rsys_exit(1);
     } else {
-      close(3 + i);
+      rsys1(SYS_close, 3 + i);
     }
   }
-  if (syscall(SYS_close_range, FD_FIRST_FREE, ~0U, 0) < 0)
+  if (rsys3(SYS_close_range, FD_FIRST_FREE, ~0U, 0) < 0)
     for (int fd = FD_FIRST_FREE; fd < 65536; fd++)
-      close(fd);
-  close(0);
-  close(1);
-  close(2);
+      rsys1(SYS_close, fd);
+  rsys1(SYS_close, 0);
+  rsys1(SYS_close, 1);
+  rsys1(SYS_close, 2);
+}
+
+/* Kernel layouts (not libc's): 64 signals, struct sigaction as the kernel
+ * reads it, struct rlimit64. */
+struct k_sigaction {
+  void *handler;
+  unsigned long flags;
+  void *restorer;
+  unsigned long mask;
+};
+
+static long set_rlimit(int res, uint64_t v) {
+  struct {
+    uint64_t cur, max;
+  } rl = {v, v};
+  return rsys4(SYS_prlimit64, 0, res, &rl, NULL);
 }
 
 /* The program child: created with CLONE_VM | CLONE_VFORK | CLONE_FILES on
@@ -136,207 +157,223 @@ static void relocate_fds(const struct child_args *a) {
  * execve. It shares init's fd table until then (execve unshares it and
  * drops every close-on-exec fd: all of init's are), so the seccomp listener
  * it creates is already in init's table, and it makes no close() that init
- * would feel. errno is shared too, harmless: init is asleep. */
-static int program_main(void *arg) {
+ * would feel. Its signal handlers are its own copy (no CLONE_SIGHAND). */
+static void program_main(void *arg) {
   struct spawn *sp = arg;
   const struct child_args *a = sp->a;
-  sigset_t none;
-  sigemptyset(&none);
-  if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-    prog_fail(sp, STEP_SIGNALS);
+  long r;
+  /* The memory cgroup: only the program's side joins it (init shares the
+   * supervisor's mm; an OOM kill that chose init would kill every process
+   * sharing that mm, the supervisor included). */
+  if (a->cg_mem_fd >= 0 && (r = rsys3(SYS_write, FD_CGMEM, "0", 1)) != 1)
+    prog_fail(sp, STEP_SYNC, r < 0 ? r : -EIO);
+  unsigned long none = 0;
+  if ((r = rsys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8)) < 0)
+    prog_fail(sp, STEP_SIGNALS, r);
   /* The supervisor may ignore SIGPIPE; ignored signals survive execve
    * (handled ones are reset by it). */
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  for (int s = 1; s < NSIG; s++) {
-    struct sigaction cur;
-    if (s != SIGKILL && s != SIGSTOP && sigaction(s, NULL, &cur) == 0 && cur.sa_handler == SIG_IGN)
-      sigaction(s, &dfl, NULL);
+  struct k_sigaction dfl = {(void *)SIG_DFL, 0, NULL, 0};
+  for (int s = 1; s <= 64; s++) {
+    struct k_sigaction cur;
+    if (s != SIGKILL && s != SIGSTOP && rsys4(SYS_rt_sigaction, s, NULL, &cur, 8) == 0 &&
+        cur.handler == (void *)SIG_IGN)
+      rsys4(SYS_rt_sigaction, s, &dfl, NULL, 8);
   }
-  if (dup2(FD_OUT, 1) < 0 || dup2(FD_ERR, 2) < 0)
-    prog_fail(sp, STEP_FDS);
+  if ((r = rsys3(SYS_dup3, FD_OUT, 1, 0)) < 0 || (r = rsys3(SYS_dup3, FD_ERR, 2, 0)) < 0)
+    prog_fail(sp, STEP_FDS, r);
   if (a->stdin_fd >= 0) {
-    if (dup2(FD_IN, 0) < 0)
-      prog_fail(sp, STEP_FDS);
+    if ((r = rsys3(SYS_dup3, FD_IN, 0, 0)) < 0)
+      prog_fail(sp, STEP_FDS, r);
   } else {
-    int fd = open("/dev/null", O_RDONLY);
+    long fd = rsys4(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY, 0);
     if (fd < 0)
-      prog_fail(sp, STEP_DEVNULL);
-    if (fd != 0 && (dup2(fd, 0) < 0 || close(fd) < 0))
-      prog_fail(sp, STEP_DEVNULL);
+      prog_fail(sp, STEP_DEVNULL, fd);
+    if (fd != 0 && ((r = rsys3(SYS_dup3, fd, 0, 0)) < 0 || (r = rsys1(SYS_close, fd)) < 0))
+      prog_fail(sp, STEP_DEVNULL, r);
   }
   /* Everything but 0..2 goes at execve (init's fds already are). */
-  if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    prog_fail(sp, STEP_FDS);
+  if ((r = rsys3(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC)) < 0)
+    prog_fail(sp, STEP_FDS, r);
 
-  struct rlimit rl;
-  rl.rlim_cur = rl.rlim_max = 0;
-  if (setrlimit(RLIMIT_CORE, &rl) < 0)
-    prog_fail(sp, STEP_RLIMIT);
+  const uint64_t inf = ~(uint64_t)0;
+  if ((r = set_rlimit(RLIMIT_CORE, 0)) < 0)
+    prog_fail(sp, STEP_RLIMIT, r);
   if (a->cpu_ms) {
     /* A backstop only: the supervisor enforces the limit on the cgroup. */
-    rl.rlim_cur = (a->cpu_ms + 999) / 1000 + 1;
-    rl.rlim_max = rl.rlim_cur + 1;
-    if (setrlimit(RLIMIT_CPU, &rl) < 0)
-      prog_fail(sp, STEP_RLIMIT);
+    struct {
+      uint64_t cur, max;
+    } rl = {(a->cpu_ms + 999) / 1000 + 1, (a->cpu_ms + 999) / 1000 + 2};
+    if ((r = rsys4(SYS_prlimit64, 0, RLIMIT_CPU, &rl, NULL)) < 0)
+      prog_fail(sp, STEP_RLIMIT, r);
   }
-  rl.rlim_cur = rl.rlim_max = a->stack_kib ? a->stack_kib * 1024 : RLIM_INFINITY;
-  if (setrlimit(RLIMIT_STACK, &rl) < 0)
-    prog_fail(sp, STEP_RLIMIT);
-  rl.rlim_cur = rl.rlim_max = a->fsize_kib ? a->fsize_kib * 1024 : RLIM_INFINITY;
-  if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
-    prog_fail(sp, STEP_RLIMIT);
-  rl.rlim_cur = rl.rlim_max = a->nofile;
-  if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-    prog_fail(sp, STEP_RLIMIT);
-  if (setsid() < 0)
-    prog_fail(sp, STEP_SETSID);
-  /* Raw calls: glibc's setuid & co. would signal the supervisor's other
-   * threads, which do not exist here. */
-  if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, a->gid, a->gid, a->gid) < 0 ||
-      syscall(SYS_setresuid, a->uid, a->uid, a->uid) < 0)
-    prog_fail(sp, STEP_CREDS);
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    prog_fail(sp, STEP_NNP);
+  if ((r = set_rlimit(RLIMIT_STACK, a->stack_kib ? a->stack_kib * 1024 : inf)) < 0 ||
+      (r = set_rlimit(RLIMIT_FSIZE, a->fsize_kib ? a->fsize_kib * 1024 : inf)) < 0 ||
+      (r = set_rlimit(RLIMIT_NOFILE, a->nofile)) < 0)
+    prog_fail(sp, STEP_RLIMIT, r);
+  if ((r = rsys0(SYS_setsid)) < 0)
+    prog_fail(sp, STEP_SETSID, r);
+  if ((r = rsys2(SYS_setgroups, 0, NULL)) < 0 || (r = rsys3(SYS_setresgid, a->gid, a->gid, a->gid)) < 0 ||
+      (r = rsys3(SYS_setresuid, a->uid, a->uid, a->uid)) < 0)
+    prog_fail(sp, STEP_CREDS, r);
+  if ((r = rsys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0)
+    prog_fail(sp, STEP_NNP, r);
   if (a->bpf) {
     struct sock_fprog prog = {.len = a->bpf->len, .filter = a->bpf->insns};
     unsigned long flags = a->bpf->uses_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
-    long lfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    long lfd = rsys3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
     if (lfd < 0)
-      prog_fail(sp, STEP_SECCOMP);
+      prog_fail(sp, STEP_SECCOMP, lfd);
     /* Close-on-exec: it stays in init's table only. */
     if (a->bpf->uses_notify)
       sp->lfd = (int)lfd;
   }
-  int e = ENOENT;
+  long e = -ENOENT;
   for (int i = 0; i < a->nexec; i++) {
-    execve(a->exec_paths[i], a->argv, a->envp);
-    if (errno != ENOENT || i == 0)
-      e = errno;
+    r = rsys3(SYS_execve, a->exec_paths[i], a->argv, a->envp);
+    if (r != -ENOENT || i == 0)
+      e = r;
   }
-  sp->fail_errno = e;
+  sp->fail_errno = (int)-e;
   sp->exec_failed = 1;
-  _exit(127);
+  rsys_exit(127);
 }
 
 /* A private copy of the template namespace (the skeleton root only), the
- * run's work dir attached at /box, /tmp and /dev/shm, a fresh /proc. */
+ * run's work dir attached at /box, /tmp and /dev/shm, a fresh /proc. Init
+ * has its own fs_struct (no CLONE_FS), so its chdir and namespace are its
+ * own even when it shares the supervisor's memory. */
 static void build_mounts(void) {
-  if (setns(FD_MNTNS, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0)
-    init_fail(STEP_MNTNS);
-  close(FD_MNTNS);
-  if (move_mount(FD_TBOX, "", AT_FDCWD, "/box", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    init_fail(STEP_BIND_BOX);
-  if (move_mount(FD_TTMP, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    init_fail(STEP_BIND_TMP);
-  if (move_mount(FD_TSHM, "", AT_FDCWD, "/dev/shm", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    init_fail(STEP_BIND_SHM);
-  close(FD_TBOX);
-  close(FD_TTMP);
-  close(FD_TSHM);
+  long r;
+  if ((r = rsys2(SYS_setns, FD_MNTNS, CLONE_NEWNS)) < 0 || (r = rsys1(SYS_unshare, CLONE_NEWNS)) < 0)
+    init_fail(STEP_MNTNS, r);
+  rsys1(SYS_close, FD_MNTNS);
+  if ((r = rsys5(SYS_move_mount, FD_TBOX, "", AT_FDCWD, "/box", MOVE_MOUNT_F_EMPTY_PATH)) < 0)
+    init_fail(STEP_BIND_BOX, r);
+  if ((r = rsys5(SYS_move_mount, FD_TTMP, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH)) < 0)
+    init_fail(STEP_BIND_TMP, r);
+  if ((r = rsys5(SYS_move_mount, FD_TSHM, "", AT_FDCWD, "/dev/shm", MOVE_MOUNT_F_EMPTY_PATH)) < 0)
+    init_fail(STEP_BIND_SHM, r);
+  rsys1(SYS_close, FD_TBOX);
+  rsys1(SYS_close, FD_TTMP);
+  rsys1(SYS_close, FD_TSHM);
   /* hidepid: the program cannot even see init (root, the supervisor's
    * command line). */
-  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") < 0)
-    init_fail(STEP_PROC);
-  if (sethostname("box", 3) < 0)
-    init_fail(STEP_HOSTNAME);
-  if (chdir("/box") < 0)
-    init_fail(STEP_PIVOT);
+  if ((r = rsys5(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")) < 0)
+    init_fail(STEP_PROC, r);
+  if ((r = rsys2(SYS_sethostname, "box", 3)) < 0)
+    init_fail(STEP_HOSTNAME, r);
+  if ((r = rsys1(SYS_chdir, "/box")) < 0)
+    init_fail(STEP_PIVOT, r);
 }
 
-void child_init_main(const struct child_args *a) {
-  /* Into the slot's cgroups before anything else, so everything the box
-   * does is counted. Writing "0" moves the calling thread without the
-   * global lock a move by pid takes (cg_self_attach_fds). */
-  int cg_err = 0;
-  for (int i = 0; i < a->ncg_self; i++)
-    if (write(a->cg_self_fds[i], "0", 1) != 1)
-      cg_err = errno ? errno : EIO;
-  relocate_fds(a);
-  if (cg_err) {
-    errno = cg_err;
-    init_fail(STEP_SYNC);
+static long spawn_program(struct spawn *sp) {
+  const struct child_args *a = sp->a;
+#if BOX_RAWSYS
+  struct clone_args ca;
+  memset(&ca, 0, sizeof ca);
+  ca.flags = CLONE_VM | CLONE_VFORK | CLONE_FILES;
+  ca.exit_signal = SIGCHLD;
+  ca.stack = (uint64_t)(uintptr_t)a->prog_stack;
+  ca.stack_size = a->prog_stack_len;
+  return rsys_clone3(&ca, program_main, sp);
+#else
+  int pid = clone((int (*)(void *))(void *)program_main, a->prog_stack + a->prog_stack_len,
+                  CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, sp);
+  return pid < 0 ? -errno : pid;
+#endif
+}
+
+void child_init_main(void *arg) {
+  const struct child_args *a = arg;
+  /* Into the slot's cgroups (but memory: see program_main) before anything
+   * else, so everything the box does is counted. Writing "0" moves the
+   * calling thread without the global lock a move by pid takes
+   * (cg_self_attach_fds). */
+  long cg_err = 0;
+  for (int i = 0; i < a->ncg_self; i++) {
+    long n = rsys3(SYS_write, a->cg_self_fds[i], "0", 1);
+    if (n != 1)
+      cg_err = n < 0 ? n : -EIO;
   }
+  relocate_fds(a);
+  if (cg_err)
+    init_fail(STEP_SYNC, cg_err);
   if (a->sync_fd >= 0) {
     char go;
-    if (read(FD_SYNC, &go, 1) != 1)
-      _exit(1); /* the supervisor gave up */
-    close(FD_SYNC);
+    if (rsys3(SYS_read, FD_SYNC, &go, 1) != 1)
+      rsys_exit(1); /* the supervisor gave up */
+    rsys1(SYS_close, FD_SYNC);
   }
-  if (setns(FD_NETNS, CLONE_NEWNET) < 0)
-    init_fail(STEP_NETNS);
-  close(FD_NETNS);
+  long r;
+  if ((r = rsys2(SYS_setns, FD_NETNS, CLONE_NEWNET)) < 0)
+    init_fail(STEP_NETNS, r);
+  rsys1(SYS_close, FD_NETNS);
   build_mounts();
   /* No oom_score_adj for init: writing it walks every process on the
-   * machine (0.1-0.3 ms, twice per run with the program's reset). If the
-   * cgroup's OOM killer picks init, the whole box dies with the OOM flag
-   * set, which is MLE: the limit was the program's doing either way. */
+   * machine (0.1-0.3 ms, twice per run with the program's reset). Init is
+   * not in the memory cgroup when it shares the supervisor's memory; when
+   * forked, an OOM kill of init kills the box, which is MLE anyway. */
 
-  sigset_t chld;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0)
-    init_fail(STEP_SIGNALS);
-  int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (sfd < 0 || (sfd = move_high(sfd)) < 0)
-    init_fail(STEP_SIGNALS);
+  unsigned long chld = 1UL << (SIGCHLD - 1);
+  if ((r = rsys4(SYS_rt_sigprocmask, SIG_BLOCK, &chld, NULL, 8)) < 0)
+    init_fail(STEP_SIGNALS, r);
+  long sfd = rsys4(SYS_signalfd4, -1, &chld, 8, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0)
+    init_fail(STEP_SIGNALS, sfd);
+  if ((sfd = move_high((int)sfd)) < 0)
+    init_fail(STEP_SIGNALS, sfd);
 
-  /* The program's stack: its own pages in our memory. */
-  size_t stack_len = 256 * 1024;
-  char *stack = mmap(NULL, stack_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED)
-    init_fail(STEP_FORK);
-  static struct spawn sp;
+  /* On our stack: init may share the supervisor's memory, and other
+   * slots' inits run at the same time. */
+  struct spawn sp;
+  memset(&sp, 0, sizeof sp);
   sp.a = a;
   sp.lfd = -1;
-  int pid = clone(program_main, stack + stack_len, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &sp);
+  long pid = spawn_program(&sp);
   if (pid < 0)
-    init_fail(STEP_FORK);
+    init_fail(STEP_FORK, pid);
   /* Here the program has exec'd (or died trying). */
-  if (sp.fail_step) {
-    errno = sp.fail_errno;
-    init_fail((uint32_t)sp.fail_step);
-  }
+  if (sp.fail_step)
+    init_fail((uint32_t)sp.fail_step, -(long)sp.fail_errno);
   int exec_errno = sp.exec_failed ? sp.fail_errno : 0;
   int lfd = sp.lfd >= 0 ? move_high(sp.lfd) : -1;
   if (sp.lfd >= 0 && lfd < 0)
-    init_fail(STEP_LISTENER);
+    init_fail(STEP_LISTENER, lfd);
 
   struct pollfd pf[3] = {
       {.fd = lfd, .events = POLLIN},
-      {.fd = sfd, .events = POLLIN},
+      {.fd = (int)sfd, .events = POLLIN},
       {.fd = FD_STATUS, .events = 0}, /* POLLERR: the supervisor is gone */
   };
   int done = 0, wstatus = 0;
   while (!done) {
-    if (poll(pf, 3, -1) < 0) {
-      if (errno == EINTR)
-        continue;
-      init_fail(STEP_PROGRAM);
-    }
+    r = rsys5(SYS_ppoll, pf, 3, NULL, NULL, 0);
+    if (r == -EINTR)
+      continue;
+    if (r < 0)
+      init_fail(STEP_PROGRAM, r);
     if (pf[2].revents & (POLLERR | POLLHUP)) {
-      kill(-1, SIGKILL);
-      _exit(1);
+      rsys2(SYS_kill, -1, SIGKILL);
+      rsys_exit(1);
     }
     if (pf[0].revents & POLLIN) {
       struct seccomp_notif n;
       memset(&n, 0, sizeof n);
-      if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, &n) == 0) {
-        kill(-1, SIGKILL);
+      if (rsys3(SYS_ioctl, lfd, SECCOMP_IOCTL_NOTIF_RECV, &n) == 0) {
+        rsys2(SYS_kill, -1, SIGKILL);
         report(REPORT_SYSCALL, 0, 0, 0, n.data.nr, n.data.arch);
-        _exit(0);
+        rsys_exit(0);
       }
     } else if (pf[0].revents & (POLLHUP | POLLERR)) {
       pf[0].fd = -1; /* every process under the filter is gone */
     }
     if (pf[1].revents & POLLIN) {
       struct signalfd_siginfo si;
-      while (read(sfd, &si, sizeof si) > 0) {
+      while (rsys3(SYS_read, sfd, &si, sizeof si) > 0) {
       }
       for (;;) {
-        int st;
-        pid_t w = waitpid(-1, &st, WNOHANG);
+        int st = 0;
+        long w = rsys4(SYS_wait4, -1, &st, WNOHANG, NULL);
         if (w <= 0)
           break;
         if (w == pid) {
@@ -346,7 +383,7 @@ void child_init_main(const struct child_args *a) {
       }
     }
   }
-  kill(-1, SIGKILL);
+  rsys2(SYS_kill, -1, SIGKILL);
   report(REPORT_EXITED, wstatus, exec_errno, 0, 0, 0);
-  _exit(0);
+  rsys_exit(0);
 }

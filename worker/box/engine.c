@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "box_internal.h"
@@ -101,6 +102,10 @@ static void release_slot(struct box *b) {
   for (int i = 0; i < b->ncg_self; i++)
     close(b->cg_self_fds[i]);
   b->ncg_self = -1;
+  /* Left mapped if an init still runs on it (box_wait was never called). */
+  if (b->stack_map && (!b->proc.started || b->proc.done))
+    munmap(b->stack_map, BOX_STACK_MAP_LEN);
+  b->stack_map = NULL;
   if (b->cg && b->e->persist)
     cg_close(b->cg);
   else if (b->cg)

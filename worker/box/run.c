@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,6 +21,7 @@
 
 #include "box_internal.h"
 #include "err.h"
+#include "rawsys.h"
 #include "verdict.h"
 
 #define PUMP_DRAIN_MS 1000.0
@@ -28,11 +30,7 @@ static const char *const safe_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOM
                                        "LANG=C.UTF-8"};
 #define NSAFE (sizeof safe_env / sizeof safe_env[0])
 
-/* Per-run heap data the children read; freed when the run is collected. */
-struct run_heap {
-  char *envp[NSAFE + BOX_MAX_ENV + 1];
-  char exec_buf[3][BOX_PATH_MAX];
-};
+_Static_assert(NSAFE == 4, "struct box_plan holds 4 safe environment entries");
 
 static const struct policy_bpf *get_bpf(struct box_engine *e, box_policy p, char *err, size_t errlen) {
   if (p == BOX_POLICY_NONE)
@@ -59,7 +57,7 @@ static int valid_env(const char *kv) {
   return eq && eq != kv && strlen(kv) < 4096;
 }
 
-static int prepare_exec(struct box_proc *p, struct child_args *a, struct run_heap *h, char *err,
+static int prepare_exec(struct box_proc *p, struct child_args *a, struct box_plan *h, char *err,
                         size_t errlen) {
   const struct box_spec *s = p->spec;
   size_t argc = 0;
@@ -124,11 +122,30 @@ static int setup_output(struct box_proc *p, int i, int caller_fd, int *child_fd,
   return 0;
 }
 
-static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errlen) {
+/* One mapping per slot: guard | program stack | guard | init stack. */
+static int map_stacks(struct box *b, char *err, size_t errlen) {
+  if (b->stack_map)
+    return 0;
+  char *m = mmap(NULL, BOX_STACK_MAP_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (m == MAP_FAILED)
+    return jp_errno(err, errlen, "mmap of the box stacks (%d KiB)", BOX_STACK_MAP_LEN / 1024);
+  if (mprotect(m, BOX_GUARD_LEN, PROT_NONE) < 0 ||
+      mprotect(m + BOX_GUARD_LEN + BOX_PROG_STACK_LEN, BOX_GUARD_LEN, PROT_NONE) < 0) {
+    jp_errno(err, errlen, "mprotect of the box stack guard pages");
+    munmap(m, BOX_STACK_MAP_LEN);
+    return -1;
+  }
+  b->stack_map = m;
+  return 0;
+}
+
+static int start(struct box_proc *p, char *err, size_t errlen) {
   struct box *b = p->box;
   const struct box_spec *s = p->spec;
+  struct box_plan *h = &b->plan;
   struct child_args a;
   memset(&a, 0, sizeof a);
+  a.cg_mem_fd = -1;
   int status[2] = {-1, -1}, sync[2] = {-1, -1}, outfd[2] = {-1, -1};
   int rc = -1;
 
@@ -146,6 +163,10 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
     return -1;
   if (workdir_prepare(b, s, err, errlen))
     return -1;
+  if (map_stacks(b, err, errlen))
+    return -1;
+  a.prog_stack = b->stack_map + BOX_GUARD_LEN;
+  a.prog_stack_len = BOX_PROG_STACK_LEN;
 
   a.mntns_fd = b->e->mntns_fd;
   a.tree_fd[0] = a.tree_fd[1] = a.tree_fd[2] = -1;
@@ -176,8 +197,10 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
   a.stdout_fd = outfd[0];
   a.stderr_fd = outfd[1];
   int cgfd = cg_dirfd(b->cg);
-  if (cgfd < 0 && b->ncg_self < 0)
+  if (cgfd < 0 && b->ncg_self < 0) {
     b->ncg_self = cg_self_attach_fds(b->cg, b->cg_self_fds, 4, NULL, 0); /* -1: attach by pid */
+    b->cg_mem_self = b->ncg_self > 0 && cg_v1_has_memory(b->cg);
+  }
   /* The sync pipe is only needed when we must attach init by pid. */
   int need_sync = cgfd < 0 && b->ncg_self <= 0;
   if (pipe2(status, O_CLOEXEC) < 0 || (need_sync && pipe2(sync, O_CLOEXEC) < 0)) {
@@ -187,10 +210,21 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
   fcntl(status[0], F_SETFL, O_NONBLOCK);
   a.status_fd = status[1];
   a.sync_fd = sync[0];
+  /* Init shares our memory (no page tables copied, nothing to tear down at
+   * its exit) when it can move itself into the v1 groups; v2's
+   * CLONE_INTO_CGROUP would put it in the memory controller, where an OOM
+   * kill choosing it would kill every process sharing its mm: us. */
+  int shared_vm = BOX_RAWSYS && cgfd < 0 && b->ncg_self > 0;
   if (cgfd < 0 && b->ncg_self > 0) {
     a.cg_self_fds = b->cg_self_fds;
     a.ncg_self = b->ncg_self;
+    if (shared_vm && b->cg_mem_self) {
+      a.cg_mem_fd = b->cg_self_fds[0];
+      a.cg_self_fds = b->cg_self_fds + 1;
+      a.ncg_self = b->ncg_self - 1;
+    }
   }
+  h->a = a;
 
   int pidfd = -1;
   struct clone_args ca;
@@ -204,16 +238,36 @@ static int start(struct box_proc *p, struct run_heap *h, char *err, size_t errle
     ca.cgroup = (uint64_t)cgfd;
   }
   p->t_start = box_now_ms();
-  box_clone_begin(); /* see box_wfd_begin */
-  long pid = syscall(SYS_clone3, &ca, sizeof ca);
-  if (pid != 0)
+  long pid;
+#if BOX_RAWSYS
+  if (shared_vm) {
+    /* No CLONE_VFORK: we keep supervising. No CLONE_SIGHAND, CLONE_FS,
+     * CLONE_FILES: init's signal dispositions, root/cwd and fd table are
+     * its own copies (CLONE_FS could not go with a new mount namespace). */
+    ca.flags |= CLONE_VM;
+    ca.stack = (uint64_t)(uintptr_t)(b->stack_map + 2 * BOX_GUARD_LEN + BOX_PROG_STACK_LEN);
+    ca.stack_size = BOX_INIT_STACK_LEN;
+    box_clone_begin(); /* see box_wfd_begin */
+    pid = rsys_clone3(&ca, child_init_main, &h->a);
     box_clone_end();
+    if (pid < 0) {
+      errno = (int)-pid;
+      pid = -1;
+    }
+  } else
+#endif
+  {
+    box_clone_begin(); /* see box_wfd_begin */
+    pid = syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid != 0)
+      box_clone_end();
+    if (pid == 0)
+      child_init_main(&h->a);
+  }
   if (pid < 0) {
     jp_errno(err, errlen, "clone3 of the box init");
     goto out;
   }
-  if (pid == 0)
-    child_init_main(&a);
   p->init_pid = (pid_t)pid;
   p->pidfd = pidfd;
   p->status_fd = status[0];
@@ -275,13 +329,7 @@ int box_start(struct box *b, const struct box_spec *spec, struct box_proc **out,
   struct box_proc *p = &b->proc;
   reset_proc(p, b, spec);
   *out = p;
-  struct run_heap *h = calloc(1, sizeof *h);
-  if (!h) {
-    snprintf(p->start_err, sizeof p->start_err, "out of memory");
-    return jp_err(err, errlen, "%s", p->start_err);
-  }
-  int rc = start(p, h, p->start_err, sizeof p->start_err);
-  free(h); /* the child has its own copy; the supervisor needs none of it */
+  int rc = start(p, p->start_err, sizeof p->start_err);
   if (rc < 0) {
     release_fds(p);
     workdir_cleanup(b);
