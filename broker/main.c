@@ -8,6 +8,7 @@
 
 #include "broker.h"
 #include "err.h"
+#include "kvconf.h"
 
 static volatile sig_atomic_t stop, reload;
 static void on_signal(int sig) { (void)sig; stop = 1; }
@@ -68,43 +69,14 @@ static int set_key(struct broker_cfg *c, const char *key, const char *v, char *e
   else if (!strcmp(key, "cert")) snprintf(c->cert, sizeof c->cert, "%s", v);
   else if (!strcmp(key, "languages")) snprintf(c->langs, sizeof c->langs, "%s", v);
   else if (!strcmp(key, "insecure")) {
-    /* in a config file: insecure = yes|true|1 (anything else is an error) */
-    if (*v && strcmp(v, "yes") && strcmp(v, "true") && strcmp(v, "1") && strcmp(v, "no") && strcmp(v, "false") &&
-        strcmp(v, "0"))
-      return jp_err(err, errlen, "insecure: '%s' is not yes or no", v);
-    c->insecure = !*v || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1");
+    if (jp_kv_bool(key, v, &c->insecure, err, errlen) < 0) return -1;
   } else if (!strcmp(key, "verbose")) c->verbose = 1;
   else return jp_err(err, errlen, "unknown setting '%s'", key);
   return 0;
 }
 
-static int load_config(struct broker_cfg *c, const char *path, char *err, size_t errlen) {
-  FILE *f = fopen(path, "r");
-  if (!f) return jp_errno(err, errlen, "opening config %s", path);
-  char line[1024];
-  int no = 0;
-  while (fgets(line, sizeof line, f)) {
-    no++;
-    char *s = line + strspn(line, " \t");
-    if (*s == '#' || *s == '\n' || !*s) continue;
-    char *eq = strchr(s, '=');
-    if (!eq) {
-      fclose(f);
-      return jp_err(err, errlen, "%s:%d: expected 'key = value'", path, no);
-    }
-    *eq = 0;
-    char *k = s, *v = eq + 1;
-    for (char *e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
-    v += strspn(v, " \t");
-    for (char *e = v + strlen(v); e > v && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
-    char sub[256];
-    if (set_key(c, k, v, sub, sizeof sub) < 0) {
-      fclose(f);
-      return jp_err(err, errlen, "%s:%d: %s", path, no, sub);
-    }
-  }
-  fclose(f);
-  return 0;
+static int set_key_cb(void *c, const char *key, const char *v, char *err, size_t errlen) {
+  return set_key(c, key, v, err, errlen);
 }
 
 int main(int argc, char **argv) {
@@ -124,7 +96,7 @@ int main(int argc, char **argv) {
   char err[1024];
   /* the config file first, so command-line options override it */
   for (int i = 1; i < argc - 1; i++)
-    if (!strcmp(argv[i], "--config") && load_config(&cfg, argv[i + 1], err, sizeof err) < 0) {
+    if (!strcmp(argv[i], "--config") && jp_kvconf_load(argv[i + 1], set_key_cb, &cfg, err, sizeof err) < 0) {
       fprintf(stderr, "judge-broker: %s\n", err);
       return 2;
     }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "kvconf.h"
 #include "sockets.h"
 #include "worker.h"
 
@@ -61,42 +62,20 @@ static int set_key(struct worker_cfg *c, const char **runner, const char *k, con
   } else if (!strcmp(k, "cert")) snprintf(certpath, sizeof certpath, "%s", v);
   else if (!strcmp(k, "broker-key")) snprintf(brokerkey, sizeof brokerkey, "%s", v);
   else if (!strcmp(k, "insecure")) {
-    if (*v && strcmp(v, "yes") && strcmp(v, "true") && strcmp(v, "1") && strcmp(v, "no") && strcmp(v, "false") &&
-        strcmp(v, "0"))
-      return jp_err(err, errlen, "insecure: '%s' is not yes or no", v);
-    insecure = !*v || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1");
+    if (jp_kv_bool(k, v, &insecure, err, errlen) < 0) return -1;
   } else if (!strcmp(k, "verbose")) c->verbose = 1;
   else return jp_err(err, errlen, "unknown setting '%s'", k);
   return 0;
 }
 
-static int load_config(struct worker_cfg *c, const char **runner, const char *path, char *err, size_t errlen) {
-  FILE *f = fopen(path, "r");
-  if (!f) return jp_errno(err, errlen, "opening config %s", path);
-  char line[1024];
-  int no = 0;
-  while (fgets(line, sizeof line, f)) {
-    no++;
-    char *s = line + strspn(line, " \t");
-    if (*s == '#' || *s == '\n' || !*s) continue;
-    char *eq = strchr(s, '=');
-    if (!eq) {
-      fclose(f);
-      return jp_err(err, errlen, "%s:%d: expected 'key = value'", path, no);
-    }
-    *eq = 0;
-    char *v = eq + 1;
-    for (char *e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
-    v += strspn(v, " \t");
-    for (char *e = v + strlen(v); e > v && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'); e--) e[-1] = 0;
-    char sub[256];
-    if (set_key(c, runner, s, v, sub, sizeof sub) < 0) {
-      fclose(f);
-      return jp_err(err, errlen, "%s:%d: %s", path, no, sub);
-    }
-  }
-  fclose(f);
-  return 0;
+struct setter_ctx {
+  struct worker_cfg *cfg;
+  const char **runner;
+};
+
+static int set_key_cb(void *ctx, const char *k, const char *v, char *err, size_t errlen) {
+  struct setter_ctx *sc = ctx;
+  return set_key(sc->cfg, sc->runner, k, v, err, errlen);
 }
 
 int main(int argc, char **argv) {
@@ -118,7 +97,7 @@ int main(int argc, char **argv) {
   char err[1024];
   set_key(&cfg, &runner_name, "languages", "c,cpp,python3,java,go,rust,kotlin", err, sizeof err);
   for (int i = 1; i < argc - 1; i++)
-    if (!strcmp(argv[i], "--config") && load_config(&cfg, &runner_name, argv[i + 1], err, sizeof err) < 0) {
+    if (!strcmp(argv[i], "--config") && jp_kvconf_load(argv[i + 1], set_key_cb, &(struct setter_ctx){&cfg, &runner_name}, err, sizeof err) < 0) {
       fprintf(stderr, "judge-worker: %s\n", err);
       return 2;
     }

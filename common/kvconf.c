@@ -1,0 +1,57 @@
+/* kvconf.c — reader of 'key = value' config files (see kvconf.h). Lines and
+ * line counts are bounded: a config file is operator input, but a broken or
+ * hostile one must still end in a clear refusal, not a silent split line. */
+#include "kvconf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+
+#define KV_LINE_MAX 1024
+#define KV_LINES_MAX 10000
+
+static void trim_right(char *s) {
+  for (char *e = s + strlen(s); e > s && strchr(" \t\r\n", e[-1]); e--) e[-1] = 0;
+}
+
+int jp_kvconf_load(const char *path, jp_kv_setter set, void *ctx, char *err, size_t errlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) return jp_errno(err, errlen, "opening config %s", path);
+  char line[KV_LINE_MAX + 2];
+  int no = 0, rc = 0;
+  while (rc == 0 && fgets(line, sizeof line, f)) {
+    if (++no > KV_LINES_MAX) {
+      rc = jp_err(err, errlen, "%s: more than %d lines; is this a config file?", path, KV_LINES_MAX);
+      break;
+    }
+    size_t len = strlen(line);
+    if (len == sizeof line - 1 && line[len - 1] != '\n') {
+      rc = jp_err(err, errlen, "%s:%d: line longer than %d characters", path, no, KV_LINE_MAX);
+      break;
+    }
+    char *s = line + strspn(line, " \t");
+    trim_right(s);
+    if (*s == '#' || !*s) continue;
+    char *eq = strchr(s, '=');
+    if (!eq) {
+      rc = jp_err(err, errlen, "%s:%d: expected 'key = value'", path, no);
+      break;
+    }
+    *eq = 0;
+    trim_right(s);
+    char *v = eq + 1 + strspn(eq + 1, " \t");
+    char sub[512];
+    if (set(ctx, s, v, sub, sizeof sub) < 0) rc = jp_err(err, errlen, "%s:%d: %s", path, no, sub);
+  }
+  if (rc == 0 && ferror(f)) rc = jp_errno(err, errlen, "reading config %s", path);
+  fclose(f);
+  return rc;
+}
+
+int jp_kv_bool(const char *key, const char *v, int *out, char *err, size_t errlen) {
+  if (!*v || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1")) *out = 1;
+  else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0")) *out = 0;
+  else return jp_err(err, errlen, "%s: '%s' is not yes or no", key, v);
+  return 0;
+}
