@@ -56,15 +56,20 @@ vg_clean() { # every valgrind log of a daemon (forked children get their own)
   [ $n -ge 1 ] || fail "$1: no valgrind log"
 }
 
+broker() { # tag, auth args...: a broker under valgrind on the tag's data dir
+  local tag=$1; shift
+  "${VG[@]}" --log-file="$T/vg-broker-$tag.%p.vg" "$BIN/judge-broker" --clients "$CLIENTS" --workers "$WORKERS" \
+    --events "$EVENTS" --data "$T/data-$tag" --lease-ms 20000 "$@" >>"$T/broker-$tag.log" 2>&1 &
+  BROKER_PID=$!
+  up
+}
+
 phase() { # tag, broker auth args..., --, worker auth args...
   local tag=$1; shift
   local bargs=() wargs=()
   while [ "$1" != -- ]; do bargs+=("$1"); shift; done; shift
   wargs=("$@")
-  "${VG[@]}" --log-file="$T/vg-broker-$tag.%p.vg" "$BIN/judge-broker" --clients "$CLIENTS" --workers "$WORKERS" \
-    --events "$EVENTS" --data "$T/data-$tag" --lease-ms 20000 "${bargs[@]}" >>"$T/broker-$tag.log" 2>&1 &
-  BROKER_PID=$!
-  up
+  broker "$tag" "${bargs[@]}"
   "${VG[@]}" --log-file="$T/vg-worker-$tag.%p.vg" "$BIN/judge-worker" --broker "$WORKERS" --slots 2 --runner fake \
     --cache "$T/cache-$tag" --name "w-$tag" --languages c,cpp --drain-seconds 10 "${wargs[@]}" >>"$T/worker-$tag.log" 2>&1 &
   local wpid=$!
@@ -88,6 +93,26 @@ phase() { # tag, broker auth args..., --, worker auth args...
     "$BIN/judge" result --broker "$CLIENTS" --wait 60 slow-3 >"$T/cancel.out" 2>&1
     grep -q cancelled "$T/cancel.out" || fail "cancelled state: $(cat "$T/cancel.out")"
     out=$("$BIN/pool_client" check "$CLIENTS" slow 3 90 2>&1) || fail "slow jobs: $out"
+    # a broker restart: it replays its journal, the worker re-registers
+    stop "$BROKER_PID" "broker-plain (restart)"
+    broker "$tag" "${bargs[@]}"
+    workers 1
+    "$BIN/judge" result --broker "$CLIENTS" plain-1 >"$T/r2.out" 2>&1
+    grep -q WA "$T/r2.out" || fail "result lost over the restart: $(cat "$T/r2.out")"
+    "$BIN/pool_client" submit "$CLIENTS" again 10 >/dev/null 2>&1 || fail "submit after restart"
+    out=$("$BIN/pool_client" check "$CLIENTS" again 10 90 2>&1) || fail "after restart: $out"
+  else
+    # a key reload (SIGHUP) with one more client key, then that key works
+    "$BIN/pool_client" keygen "$K/c2" >"$K/c2.pub" || fail "keygen c2"
+    printf 'client %s c2\n' "$(cat "$K/c2.pub")" >>"$K/keys"
+    kill -HUP "$BROKER_PID"
+    for _ in $(seq 100); do
+      POOL_CERT=$K/c2_secret POOL_BROKER_KEY=$K/broker POOL_TIMEOUT_MS=3000 "$BIN/pool_client" submit "$CLIENTS" c2 3 \
+        >/dev/null 2>&1 && break
+      sleep 0.2
+    done
+    out=$(POOL_CERT=$K/c2_secret POOL_BROKER_KEY=$K/broker "$BIN/pool_client" check "$CLIENTS" c2 3 90 2>&1) \
+      || fail "key added by SIGHUP: $out"
   fi
   $AS "$BIN/pool_client" status "$CLIENTS" | grep -q "^workers 1" || fail "$tag status"
 
