@@ -48,7 +48,7 @@ static const struct jp_msg samples[] = {
      .u.result = {"s-4", JP_ST_DONE, true, true, RESULT_FULL}},
     {.type = JP_MSG_RESULT, .rid = 11, .u.result = {"s-5", JP_ST_QUEUED, false, false, {0}}},
     {.type = JP_MSG_STATUS_REPLY, .rid = 12,
-     .u.status_reply = {"s-6", JP_ST_RUNNING, 2, 17, 3, 4, 5}},
+     .u.status_reply = {"s-6", JP_ST_RUNNING, 2, 17, 3, 4, 5, 0, 0, 0, 0, 0, 0, 0}},
     /* pool status: the queue by priority and the throughput fields */
     {.type = JP_MSG_STATUS_REPLY, .rid = 12,
      .u.status_reply = {"", JP_ST_UNKNOWN, 0, 9, 3, 4, 5, 1, 6, 0, 2, 16, 123456789012ull, 41.5}},
