@@ -1,7 +1,9 @@
 /* test_policy.c — the seccomp policies: each exported program loads, the
  * default policy kills ptrace, namespaces, netlink/packet/vsock sockets, personality
  * changes, i386 and x32 calls; strict kills what is not on its list; the
- * NOTIFY form names the call to the listener; syscall names resolve.
+ * NOTIFY form names the call to the listener; syscall names resolve; the
+ * programs exported at build time (policy_gen) equal what libseccomp builds
+ * now.
  * AF_INET/AF_INET6 sockets (raw ones too) fail with EAFNOSUPPORT in the
  * default policy (javac and the JVM carry on without them). */
 #include <errno.h>
@@ -328,9 +330,29 @@ static void names(void **state) {
   assert_string_equal(buf, "99999");
 }
 
+/* The box loads the build-time programs: they must be exactly what
+ * policy_build (libseccomp, the source of truth) produces at run time. */
+static void prebuilt_equals_runtime(void **state) {
+  (void)state;
+  const box_policy ps[2] = {BOX_POLICY_DEFAULT, BOX_POLICY_STRICT};
+  for (int i = 0; i < 2; i++) {
+    struct policy_bpf b;
+    char err[256];
+    assert_int_equal(policy_build(ps[i], POLICY_DENY_NOTIFY, &b, err, sizeof err), 0);
+    const struct policy_bpf *pre = policy_prebuilt(ps[i]);
+    assert_non_null(pre);
+    assert_int_equal(pre->len, b.len);
+    assert_int_equal(pre->uses_notify, b.uses_notify);
+    assert_memory_equal(pre->insns, b.insns, b.len * sizeof *b.insns);
+    policy_free(&b);
+  }
+  assert_null(policy_prebuilt(BOX_POLICY_NONE));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(builds_and_loads), cmocka_unit_test(default_denies),
+      cmocka_unit_test(prebuilt_equals_runtime),
       cmocka_unit_test(strict_denies),    cmocka_unit_test(notify_names_the_call),
       cmocka_unit_test(names),            cmocka_unit_test(locks_are_noops),
   };

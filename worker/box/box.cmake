@@ -1,12 +1,25 @@
 # jp_box: the confinement engine (namespaces, skeleton root, seccomp,
 # supervision) on top of jp_cgroup; plus the per-run cost benchmark loop.
+# jp_policy: the libseccomp policy builder (single source of truth);
+# policy_gen runs it at build time and writes the programs the box loads.
+add_library(jp_policy STATIC ${CMAKE_CURRENT_LIST_DIR}/policy.c)
+target_include_directories(jp_policy PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(jp_policy PUBLIC jp_common PkgConfig::SECCOMP)
+add_executable(policy_gen ${CMAKE_CURRENT_LIST_DIR}/policy_gen.c)
+target_link_libraries(policy_gen PRIVATE jp_policy)
+add_custom_command(OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/policy_prebuilt.c
+  COMMAND policy_gen ${CMAKE_CURRENT_BINARY_DIR}/policy_prebuilt.c
+  DEPENDS policy_gen
+  COMMENT "Exporting the seccomp policies to BPF"
+  VERBATIM)
+
 add_library(jp_box STATIC
+  ${CMAKE_CURRENT_BINARY_DIR}/policy_prebuilt.c
   ${CMAKE_CURRENT_LIST_DIR}/child.c
   ${CMAKE_CURRENT_LIST_DIR}/engine.c
   ${CMAKE_CURRENT_LIST_DIR}/mntns.c
   ${CMAKE_CURRENT_LIST_DIR}/names.c
   ${CMAKE_CURRENT_LIST_DIR}/netns.c
-  ${CMAKE_CURRENT_LIST_DIR}/policy.c
   ${CMAKE_CURRENT_LIST_DIR}/rootfs.c
   ${CMAKE_CURRENT_LIST_DIR}/run.c
   ${CMAKE_CURRENT_LIST_DIR}/verdict.c
@@ -19,7 +32,7 @@ if(JP_SANITIZE)
 endif()
 target_include_directories(jp_box PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 find_package(Threads REQUIRED)
-target_link_libraries(jp_box PUBLIC jp_cgroup jp_common PkgConfig::SECCOMP Threads::Threads)
+target_link_libraries(jp_box PUBLIC jp_policy jp_cgroup jp_common PkgConfig::SECCOMP Threads::Threads)
 
 if(EXISTS ${PROJECT_SOURCE_DIR}/bench/box_loop.c)
   add_executable(box_loop ${PROJECT_SOURCE_DIR}/bench/box_loop.c)

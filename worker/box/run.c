@@ -35,6 +35,9 @@ _Static_assert(NSAFE == 4, "struct box_plan holds 4 safe environment entries");
 static const struct policy_bpf *get_bpf(struct box_engine *e, box_policy p, char *err, size_t errlen) {
   if (p == BOX_POLICY_NONE)
     return NULL;
+  const struct policy_bpf *pre = policy_prebuilt(p); /* exported at build time */
+  if (pre)
+    return pre;
   int i = p == BOX_POLICY_STRICT ? 1 : 0;
   pthread_mutex_lock(&e->mu);
   int rc = 0;
