@@ -56,6 +56,8 @@ struct pend_att {
   uint32_t attempts;
 };
 
+#define BROKER_MAX_DRAINED 256
+
 struct broker {
   const struct broker_cfg *cfg;
   void *ctx, *cs, *ws, *ps;
@@ -77,6 +79,10 @@ struct broker {
   struct peer_budget *pb;    /* BLOB bytes queued per worker */
   char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = any */
   size_t nlangs;
+  /* worker names an admin drained: kept by name (in memory only) so a worker
+   * that re-registers stays drained */
+  char drained[BROKER_MAX_DRAINED][SCHED_ID_MAX + 1];
+  size_t ndrained;
 };
 
 static int64_t now_ms(void) {
@@ -539,6 +545,9 @@ static void on_status(struct broker *b, const struct peer *p, const struct jp_pe
   r.u.status_reply.slots = (uint32_t)st.slots;
   r.u.status_reply.completed = b->completed;
   r.u.status_reply.rate = recent_rate(b, now_ms());
+  if (!*sid)
+    for (struct sched_worker *w = sched_workers(b->s); w; w = sched_worker_next(w))
+      if (w->slots > 0 && w->drained) r.u.status_reply.draining++;
   if (*sid) {
     struct sched_job *j = sched_find(b->s, sid);
     if (j && j->state != SCHED_FINISHING) {
@@ -584,6 +593,47 @@ static void on_blob_put(struct broker *b, const struct peer *p, struct jp_msg *m
   send_msg(b, b->cs, p, &a);
 }
 
+static int drained_index(const struct broker *b, const char *name) {
+  for (size_t i = 0; i < b->ndrained; i++)
+    if (!strcmp(b->drained[i], name)) return (int)i;
+  return -1;
+}
+
+static struct sched_worker *worker_by_name(struct broker *b, const char *name) {
+  for (struct sched_worker *w = sched_workers(b->s); w; w = sched_worker_next(w))
+    if (w->slots > 0 && !strcmp(w->name, name)) return w;
+  return NULL;
+}
+
+/* DRAIN (admin): the named worker keeps its running jobs but gets no new
+ * ones until undo. Unknown names are refused so a typo is not silent. */
+static void on_drain(struct broker *b, const struct peer *p, struct jp_msg *m) {
+  const char *name = m->u.drain.worker;
+  char msg[SCHED_ID_MAX + 80];
+  int idx = drained_index(b, name);
+  struct sched_worker *w = worker_by_name(b, name);
+  if (!w && (idx < 0 || !m->u.drain.undo)) {
+    snprintf(msg, sizeof msg, "no worker named '%.*s' is registered", SCHED_ID_MAX, name);
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, msg);
+  }
+  if (!m->u.drain.undo && idx < 0) {
+    if (b->ndrained >= BROKER_MAX_DRAINED || strlen(name) > SCHED_ID_MAX)
+      return send_error(b, b->cs, p, m->rid, JP_E_TOO_LARGE, "too many drained workers; undo some first");
+    snprintf(b->drained[b->ndrained++], sizeof b->drained[0], "%s", name);
+  } else if (m->u.drain.undo && idx >= 0) {
+    memmove(b->drained[idx], b->drained[b->ndrained - 1], sizeof b->drained[0]);
+    b->ndrained--;
+  }
+  /* every live registration under that name (a restarted worker may briefly
+   * have two) */
+  for (struct sched_worker *x = sched_workers(b->s); x; x = sched_worker_next(x))
+    if (!strcmp(x->name, name)) sched_worker_drain(b->s, x, !m->u.drain.undo);
+  logmsg(b, "worker %s %s by admin", name, m->u.drain.undo ? "undrained" : "drained");
+  struct jp_msg a = {.type = JP_MSG_ACK, .rid = m->rid};
+  a.u.ack.sid = "";
+  send_msg(b, b->cs, p, &a);
+}
+
 static void on_client(struct broker *b, const struct peer *p, const struct jp_peer *who, const void *buf,
                       size_t len) {
   struct jp_msg m;
@@ -604,6 +654,7 @@ static void on_client(struct broker *b, const struct peer *p, const struct jp_pe
     case JP_MSG_SUBMIT: on_submit(b, p, who, &m); break;
     case JP_MSG_RESULT_GET: on_result_get(b, p, who, &m); break;
     case JP_MSG_CANCEL: on_cancel(b, p, &m); break;
+    case JP_MSG_DRAIN: on_drain(b, p, &m); break;
     case JP_MSG_STATUS: on_status(b, p, who, &m); break;
     case JP_MSG_BLOB_HAVE: on_blob_have(b, p, &m); break;
     case JP_MSG_BLOB_PUT: on_blob_put(b, p, &m); break;
@@ -626,9 +677,10 @@ static void on_register(struct broker *b, const struct peer *p, struct jp_msg *m
     sched_worker_lost(b->s, old);
     sched_tick(b->s, now, on_expire, b);
   }
-  if (!sched_worker_hello(b->s, p->id, p->len, r->name, (int)r->slots, r->langs, (int)r->nlangs, now, err,
-                          sizeof err))
-    return send_error(b, b->ws, p, m->rid, JP_E_BAD_REQUEST, err);
+  struct sched_worker *w = sched_worker_hello(b->s, p->id, p->len, r->name, (int)r->slots, r->langs,
+                                              (int)r->nlangs, now, err, sizeof err);
+  if (!w) return send_error(b, b->ws, p, m->rid, JP_E_BAD_REQUEST, err);
+  if (drained_index(b, r->name) >= 0) sched_worker_drain(b->s, w, 1);
   if (b->cfg->verbose) logmsg(b, "worker %s registered with %u slots", r->name, r->slots);
   struct jp_msg a = {.type = JP_MSG_ACK, .rid = m->rid};
   a.u.ack.sid = "";
@@ -903,6 +955,8 @@ static void dispatch(struct broker *b, int64_t now) {
       sched_worker_lost(b->s, w);
       continue;
     }
+    /* which worker judged what: operators (and tests/pool/pool_drain.sh) */
+    if (b->cfg->verbose) logmsg(b, "%s: attempt %u leased to worker %s", j->id, j->attempts, w->name);
     publish(b, j->id, JP_EV_STARTED, j->attempts, JP_V_NONE, 0, NULL, 0);
   }
 }

@@ -281,7 +281,9 @@ struct sched_worker *sched_worker_find(struct sched *s, const void *rid, size_t 
   return NULL;
 }
 
-static int worker_free(const struct sched_worker *w) { return w->slots - w->running - w->zombies; }
+static int worker_free(const struct sched_worker *w) {
+  return w->drained ? 0 : w->slots - w->running - w->zombies;
+}
 
 static void free_ring_update(struct sched *s, struct sched_worker *w) {
   int want = worker_free(w) > 0;
@@ -380,6 +382,11 @@ struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t
   s->nworkers++;
   free_ring_update(s, w);
   return w;
+}
+
+void sched_worker_drain(struct sched *s, struct sched_worker *w, int on) {
+  w->drained = on != 0;
+  free_ring_update(s, w);
 }
 
 static void worker_remove(struct sched *s, struct sched_worker *w) {

@@ -53,6 +53,7 @@ struct sched_worker {
   struct sched_job *jobs;            /* running list */
   struct sched_worker *f_prev, *f_next; /* ring of workers with free credit */
   int in_free;
+  int drained;            /* admin DRAIN: its credit is ignored, running jobs finish */
   struct sched_worker *h_next, *all_next, *all_prev;
 };
 
@@ -158,6 +159,8 @@ int sched_cancel(struct sched *s, const char *id, struct sched_job **job);
 
 void sched_stats(const struct sched *s, struct sched_stats *st);
 /* Iterates workers (for status). */
+/* Drains (on=1) or undrains a worker: a drained one takes no new jobs. */
+void sched_worker_drain(struct sched *s, struct sched_worker *w, int on);
 struct sched_worker *sched_workers(struct sched *s);
 struct sched_worker *sched_worker_next(struct sched_worker *w);
 

@@ -44,6 +44,7 @@ static int print_json(const char *broker, const char *sid, const struct jp_statu
       cJSON_AddNumberToObject(q, "bulk", s->queued_bulk);
     }
     cJSON_AddNumberToObject(o, "running", s->running);
+    cJSON_AddNumberToObject(o, "draining", s->draining);
     cJSON_AddNumberToObject(o, "completed", (double)s->completed);
     /* a hostile broker's NaN or infinity would not be JSON */
     cJSON_AddNumberToObject(o, "rate", isfinite(s->rate) && s->rate >= 0 ? s->rate : 0);
@@ -75,6 +76,7 @@ static void print_text(const char *broker, const char *sid, const struct jp_stat
   printf("queued    %u (contest %u, normal %u, rejudge %u, bulk %u)\n", s->queued, s->queued_contest,
          s->queued_normal, s->queued_rejudge, s->queued_bulk);
   printf("running   %u\n", s->running);
+  printf("draining  %u workers (judge drain)\n", s->draining);
   double rate = isfinite(s->rate) && s->rate >= 0 ? s->rate : 0;
   printf("done      %llu since the broker started, %.1f/s over the last 10 s\n", (unsigned long long)s->completed,
          rate);

@@ -12,6 +12,7 @@ int cmd_status(int argc, char **argv); /* judge status: the pool or one submissi
 int cmd_watch(int argc, char **argv);  /* judge watch: live progress of a submission */
 int cmd_result(int argc, char **argv); /* judge result: a stored verdict */
 int cmd_cancel(int argc, char **argv); /* judge cancel: drop a submission */
+int cmd_drain(int argc, char **argv);  /* judge drain: stop feeding a worker */
 int cmd_keygen(int argc, char **argv); /* judge keygen: a CURVE key pair */
 
 #endif

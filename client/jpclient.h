@@ -64,6 +64,8 @@ int jpc_result(struct jpc *c, const char *sid, int wait_ms, struct jp_msg *out, 
 /* STATUS: sid NULL/"" = the pool. *out is a STATUS_REPLY; jp_msg_free it. */
 int jpc_status(struct jpc *c, const char *sid, struct jp_msg *out, char *err, size_t errlen);
 int jpc_cancel(struct jpc *c, const char *sid, char *err, size_t errlen);
+/* DRAIN (admin): the worker named `worker` gets no new jobs (undo: again). */
+int jpc_drain(struct jpc *c, const char *worker, int undo, char *err, size_t errlen);
 
 /* The language id for a source file name by its extension ("c", "cpp",
  * "python3", "java", "kotlin", "go", "rust"), or NULL. */

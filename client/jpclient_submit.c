@@ -299,6 +299,16 @@ int jpc_cancel(struct jpc *c, const char *sid, char *err, size_t errlen) {
   return rc;
 }
 
+int jpc_drain(struct jpc *c, const char *worker, int undo, char *err, size_t errlen) {
+  struct jp_msg req = {.type = JP_MSG_DRAIN}, rep;
+  req.u.drain.worker = worker;
+  req.u.drain.undo = undo != 0;
+  if (jpc_request(c, &req, &rep, err, errlen) < 0) return -1;
+  int rc = ack_result(&rep, NULL, err, errlen);
+  jp_msg_free(&rep);
+  return rc;
+}
+
 int jpc_judge(const char *endpoint, const char *problem_dir, const char *lang, const char *const *sources,
               size_t nsources, enum jp_priority prio, int wait_ms, struct jp_msg *out, char *err,
               size_t errlen) {

@@ -30,6 +30,7 @@ static const struct command commands[] = {
     {"watch", NET(cmd_watch), "follow a submission's tests live until its verdict"},
     {"result", NET(cmd_result), "print a submission's stored verdict"},
     {"cancel", NET(cmd_cancel), "cancel a queued or running submission"},
+    {"drain", NET(cmd_drain), "stop (or --undo: resume) giving jobs to a worker (admin)"},
     {"keygen", NET(cmd_keygen), "make a CURVE key pair (certificates) for the pool"},
 };
 

@@ -39,6 +39,7 @@ int jp_role_may_send(unsigned role, int type) {
   if ((role & JP_ROLE_WORKER) && (dirs & JP_DIR_W2B)) return 1;
   if (!(dirs & JP_DIR_C2B)) return 0;
   if (type == JP_MSG_CANCEL) return (role & JP_ROLE_ADMIN) != 0;
+  if (type == JP_MSG_DRAIN) return jp_role_may_drain(role);
   return (role & (JP_ROLE_CLIENT | JP_ROLE_ADMIN)) != 0;
 }
 

@@ -97,6 +97,9 @@ int jp_msg_check(const struct jp_msg *m, enum jp_errcode *code, char *err, size_
     if (m->u.error.code <= JP_E_NONE || m->u.error.code >= JP_E__COUNT)
       return bad(code, err, errlen, m, "code", "must name an error");
     return 0;
+  case JP_MSG_DRAIN:
+    if (!*S(m->u.drain.worker)) return bad(code, err, errlen, m, "worker", "must not be empty");
+    return 0;
   case JP_MSG_REGISTER:
     if (!*S(m->u.reg.name)) return bad(code, err, errlen, m, "name", "must not be empty");
     if (m->u.reg.slots == 0) return bad(code, err, errlen, m, "slots", "must be 1 or more");

@@ -436,14 +436,14 @@ enum {
   K_SHA256, K_DATA, K_DUPLICATE, K_CODE, K_MESSAGE, K_STATE, K_FINAL, K_RESULT, K_ATTEMPT,
   K_QUEUED, K_RUNNING, K_WORKERS, K_FREE, K_NAME, K_SLOTS, K_LANGS, K_EPOCH, K_LEASE,
   K_INDEX, K_TEST, K_FOUND, K_KIND, K_VERDICT, K_SCORE, K_QCONTEST, K_QNORMAL, K_QREJUDGE,
-  K_QBULK, K_COMPLETED, K_RATE
+  K_QBULK, K_COMPLETED, K_RATE, K_WORKER, K_UNDO, K_DRAINING
 };
 static const char *const root_keys[] = {
     "v", "type", "rid", "sid", "problem", "lang", "sources", "priority", "options", "hashes",
     "sha256", "data", "duplicate", "code", "message", "state", "final", "result", "attempt",
     "queued", "running", "workers", "free_slots", "name", "slots", "langs", "epoch", "lease",
     "index", "test", "found", "kind", "verdict", "score", "queued_contest", "queued_normal",
-    "queued_rejudge", "queued_bulk", "completed", "rate"};
+    "queued_rejudge", "queued_bulk", "completed", "rate", "worker", "undo", "draining"};
 
 /* Fields of SUBMIT, shared by JOB. Returns 1 if key is not one of them. */
 static int dec_submit_field(struct dctx *c, struct jp_submit *s, int key) {
@@ -499,6 +499,10 @@ static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
   case JP_MSG_STATUS:
     if (key != K_SID) return 1;
     return d_str(c, "sid", S_SID, JP_PROTO_MAX_SID, &m->u.status.sid);
+  case JP_MSG_DRAIN:
+    if (key == K_WORKER) return d_str(c, "worker", S_TEXT, JP_PROTO_MAX_NAME, &m->u.drain.worker);
+    if (key == K_UNDO) return d_bool(c, "undo", &m->u.drain.undo);
+    return 1;
   case JP_MSG_ACK:
     if (key == K_SID) return d_str(c, "sid", S_SID, JP_PROTO_MAX_SID, &m->u.ack.sid);
     if (key == K_DUPLICATE) return d_bool(c, "duplicate", &m->u.ack.duplicate);
@@ -552,6 +556,7 @@ static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
     case K_SLOTS: return d_u32(c, "slots", &s->slots);
     case K_COMPLETED: return d_u64(c, "completed", &s->completed);
     case K_RATE: return d_double(c, "rate", &s->rate);
+    case K_DRAINING: return d_u32(c, "draining", &s->draining);
     }
     return 1;
   }
@@ -633,6 +638,7 @@ static uint64_t required_keys(enum jp_msg_type t) {
   case JP_MSG_BLOB_PUT: return BIT(K_SHA256) | BIT(K_DATA);
   case JP_MSG_RESULT_GET:
   case JP_MSG_CANCEL: return BIT(K_SID);
+  case JP_MSG_DRAIN: return BIT(K_WORKER);
   case JP_MSG_ERROR: return BIT(K_CODE);
   case JP_MSG_RESULT: return BIT(K_SID) | BIT(K_STATE) | BIT(K_FINAL);
   case JP_MSG_STATUS_REPLY: return BIT(K_STATE);
@@ -655,6 +661,7 @@ static void default_strings(struct jp_msg *m) {
   case JP_MSG_SUBMIT: m->u.submit.sid = m->u.submit.lang = ""; m->u.submit.priority = JP_PRIO_NORMAL; break;
   case JP_MSG_JOB: m->u.job.sub.sid = m->u.job.sub.lang = ""; m->u.job.sub.priority = JP_PRIO_NORMAL; break;
   case JP_MSG_RESULT_GET: case JP_MSG_CANCEL: case JP_MSG_STATUS: m->u.status.sid = ""; break;
+  case JP_MSG_DRAIN: m->u.drain.worker = ""; break;
   case JP_MSG_ACK: m->u.ack.sid = ""; break;
   case JP_MSG_ERROR: m->u.error.message = ""; break;
   case JP_MSG_RESULT: m->u.result.sid = ""; m->u.result.result.compile.message = ""; break;

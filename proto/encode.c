@@ -172,10 +172,11 @@ static size_t body_fields(const struct jp_msg *m) {
   case JP_MSG_BLOB_HAVE: case JP_MSG_BLOBS_MISSING: return 1;
   case JP_MSG_BLOB_PUT: return 2;
   case JP_MSG_RESULT_GET: case JP_MSG_CANCEL: case JP_MSG_STATUS: return 1;
+  case JP_MSG_DRAIN: return 2;
   case JP_MSG_ACK: return 2;
   case JP_MSG_ERROR: return 2;
   case JP_MSG_RESULT: return m->u.result.has_result ? 4 : 3;
-  case JP_MSG_STATUS_REPLY: return !m->u.status_reply.sid || !*m->u.status_reply.sid ? 14 : 7;
+  case JP_MSG_STATUS_REPLY: return !m->u.status_reply.sid || !*m->u.status_reply.sid ? 15 : 7;
   case JP_MSG_REGISTER: return 3;
   case JP_MSG_HEARTBEAT: return 2;
   case JP_MSG_PROGRESS: return 4;
@@ -209,6 +210,10 @@ static void enc_body(struct enc *e, const struct jp_msg *m) {
   case JP_MSG_CANCEL:
   case JP_MSG_STATUS:
     e_key(e, "sid"); e_str(e, "sid", S_SID, JP_PROTO_MAX_SID, m->u.status.sid);
+    break;
+  case JP_MSG_DRAIN:
+    e_key(e, "worker"); e_str(e, "worker", S_TEXT, JP_PROTO_MAX_NAME, m->u.drain.worker);
+    e_key(e, "undo"); e_b(e, m->u.drain.undo);
     break;
   case JP_MSG_ACK:
     e_key(e, "sid"); e_str(e, "sid", S_SID, JP_PROTO_MAX_SID, m->u.ack.sid);
@@ -244,6 +249,7 @@ static void enc_body(struct enc *e, const struct jp_msg *m) {
       e_key(e, "slots"); e_u(e, s->slots);
       e_key(e, "completed"); e_u(e, s->completed);
       e_key(e, "rate"); e_d(e, "rate", s->rate);
+      e_key(e, "draining"); e_u(e, s->draining);
     }
     break;
   }

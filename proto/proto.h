@@ -71,6 +71,8 @@ enum jp_msg_type {
   JP_MSG_CANCEL_JOB,
   /* broker PUB -> subscribers */
   JP_MSG_EVENT,
+  /* client (admin) -> broker; appended last so older numbering stays */
+  JP_MSG_DRAIN,
   JP_MSG__COUNT
 };
 
@@ -205,6 +207,11 @@ struct jp_sid_ref { /* RESULT_GET, CANCEL, STATUS ("" = pool status) */
   const char *sid;
 };
 
+struct jp_drain { /* DRAIN (admin): stop (undo: resume) giving jobs to a worker */
+  const char *worker; /* the REGISTER name */
+  bool undo;
+};
+
 struct jp_ack { /* ACK */
   const char *sid; /* the submission concerned, "" if none */
   bool duplicate;  /* SUBMIT of an id the broker already had */
@@ -233,6 +240,7 @@ struct jp_status_reply { /* STATUS_REPLY */
   uint32_t slots;     /* judging slots of all live workers */
   uint64_t completed; /* submissions finished since the broker started */
   double rate;        /* submissions finished per second over the last 10 s */
+  uint32_t draining;  /* live workers an admin drained (DRAIN) */
 };
 
 struct jp_register { /* REGISTER */
@@ -314,6 +322,7 @@ struct jp_msg {
     struct jp_lease_ref result_ack, cancel_job;
     struct jp_blob blob;
     struct jp_event event;
+    struct jp_drain drain;
   } u;
   void *arena_; /* internal: what a decode allocated */
 };

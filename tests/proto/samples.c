@@ -48,10 +48,10 @@ static const struct jp_msg samples[] = {
      .u.result = {"s-4", JP_ST_DONE, true, true, RESULT_FULL}},
     {.type = JP_MSG_RESULT, .rid = 11, .u.result = {"s-5", JP_ST_QUEUED, false, false, {0}}},
     {.type = JP_MSG_STATUS_REPLY, .rid = 12,
-     .u.status_reply = {"s-6", JP_ST_RUNNING, 2, 17, 3, 4, 5, 0, 0, 0, 0, 0, 0, 0}},
+     .u.status_reply = {"s-6", JP_ST_RUNNING, 2, 17, 3, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0}},
     /* pool status: the queue by priority and the throughput fields */
     {.type = JP_MSG_STATUS_REPLY, .rid = 12,
-     .u.status_reply = {"", JP_ST_UNKNOWN, 0, 9, 3, 4, 5, 1, 6, 0, 2, 16, 123456789012ull, 41.5}},
+     .u.status_reply = {"", JP_ST_UNKNOWN, 0, 9, 3, 4, 5, 1, 6, 0, 2, 16, 123456789012ull, 41.5, 1}},
     {.type = JP_MSG_BLOBS_MISSING, .rid = 13, .u.blobs_missing = {hashes + 1, 2}},
     {.type = JP_MSG_REGISTER, .rid = 14, .u.reg = {"worker-a", 2, langs, 4}},
     {.type = JP_MSG_HEARTBEAT, .rid = 15, .u.heartbeat = {1, 0x1122334455667788ull}},
@@ -71,6 +71,8 @@ static const struct jp_msg samples[] = {
                  {"03", "secret", JP_V_TLE, 2000, 2004, 100, -1, 9, "", ""}, JP_V_NONE, 0}},
     {.type = JP_MSG_EVENT, .rid = 0,
      .u.event = {"s-13", JP_EV_DONE, 1, false, 0, {0}, JP_V_AC, 100.0}},
+    {.type = JP_MSG_DRAIN, .rid = 24, .u.drain = {"worker-a", false}},
+    {.type = JP_MSG_DRAIN, .rid = 25, .u.drain = {"w2.example:7", true}},
 };
 
 size_t sample_count(void) { return sizeof samples / sizeof samples[0]; }

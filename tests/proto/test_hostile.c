@@ -302,6 +302,34 @@ static void test_bad_identifiers_and_values(void **state) {
   envelope(&miss, 0, "CANCEL");
   expect_code(miss.b, miss.n, JP_E_BAD_REQUEST);
 
+  /* DRAIN: worker required, not empty, no NUL, undo a bool, name capped */
+  struct w dm = {.n = 0};
+  envelope(&dm, 1, "DRAIN");
+  str(&dm, "undo"); byte(&dm, 0xc3);
+  expect_code(dm.b, dm.n, JP_E_BAD_REQUEST);
+  struct w de = {.n = 0};
+  envelope(&de, 1, "DRAIN");
+  str(&de, "worker"); str(&de, "");
+  expect_code(de.b, de.n, JP_E_BAD_REQUEST);
+  struct w dz = {.n = 0};
+  envelope(&dz, 1, "DRAIN");
+  str(&dz, "worker"); byte(&dz, 0xa3); put(&dz, "w\0x", 3);
+  expect_code(dz.b, dz.n, JP_E_BAD_REQUEST);
+  struct w du = {.n = 0};
+  envelope(&du, 2, "DRAIN");
+  str(&du, "worker"); str(&du, "w1");
+  str(&du, "undo"); str(&du, "yes");
+  expect_code(du.b, du.n, JP_E_BAD_REQUEST);
+  struct w dl = {.n = 0};
+  envelope(&dl, 1, "DRAIN");
+  str(&dl, "worker"); byte(&dl, 0xda); byte(&dl, (JP_PROTO_MAX_NAME + 1) >> 8); byte(&dl, (JP_PROTO_MAX_NAME + 1) & 0xff);
+  for (unsigned i = 0; i <= JP_PROTO_MAX_NAME; i++) byte(&dl, 'a');
+  expect_code(dl.b, dl.n, JP_E_TOO_LARGE);
+  struct w dok = {.n = 0};
+  envelope(&dok, 1, "DRAIN");
+  str(&dok, "worker"); str(&dok, "w1");
+  expect_code(dok.b, dok.n, JP_E_NONE);
+
   struct w en = {.n = 0};
   envelope(&en, 2, "ERROR");
   str(&en, "code"); str(&en, "on_fire");

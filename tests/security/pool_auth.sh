@@ -80,6 +80,15 @@ say bob one "$CLIENTS" a-1 | grep -q "error" || fail "bob reused alice's id"
 as alice one "$CLIENTS" a-2 >/dev/null
 say alice cancel "$CLIENTS" a-2 | grep -q "^error forbidden" || fail "a client may cancel"
 say adm cancel "$CLIENTS" a-2 | grep -q "^ok" || fail "admin cannot cancel"
+# drain is admin-only too (the judge CLI, with its --cert/--broker-key)
+drain() { # key, then judge drain args
+  local k=$1; shift
+  "$BIN/judge" drain --broker "$CLIENTS" --cert "$K/${k}_secret" --broker-key "$BK" "$@" 2>&1
+}
+out=$(drain alice w1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "forbidden" || fail "a client may drain: rc $rc: $out"
+drain adm w1 | grep -q "w1: draining" || fail "admin cannot drain: $(drain adm w1)"
+drain adm --undo w1 | grep -q "w1: undrained" || fail "admin cannot undo a drain"
 
 # 6. refused: a worker key as a client, an unknown key, no key at all
 TMO=2500 as w1 one "$CLIENTS" x-1 >"$T/w1.out" 2>&1 && fail "a worker key submitted: $(cat "$T/w1.out")"

@@ -233,7 +233,7 @@ static void test_policy_table(void **st) {
     int w = jp_role_may_send(JP_ROLE_WORKER, t), c = jp_role_may_send(JP_ROLE_CLIENT, t),
         a = jp_role_may_send(JP_ROLE_ADMIN, t);
     assert_int_equal(w, (dirs & JP_DIR_W2B) != 0);
-    assert_int_equal(c, (dirs & JP_DIR_C2B) != 0 && t != JP_MSG_CANCEL);
+    assert_int_equal(c, (dirs & JP_DIR_C2B) != 0 && t != JP_MSG_CANCEL && t != JP_MSG_DRAIN);
     assert_int_equal(a, (dirs & JP_DIR_C2B) != 0);
     /* nobody sends what only the broker sends */
     if (!(dirs & (JP_DIR_W2B | JP_DIR_C2B))) assert_false(w || c || a);
@@ -241,6 +241,11 @@ static void test_policy_table(void **st) {
   assert_false(jp_role_may_send(JP_ROLE_ADMIN, JP_MSG_NONE));
   assert_false(jp_role_may_send(JP_ROLE_ADMIN, JP_MSG__COUNT));
   assert_false(jp_role_may_send(0, JP_MSG_SUBMIT));
+  /* DRAIN: admin only, as CANCEL */
+  assert_true(jp_role_may_send(JP_ROLE_ADMIN, JP_MSG_DRAIN));
+  assert_false(jp_role_may_send(JP_ROLE_CLIENT, JP_MSG_DRAIN));
+  assert_false(jp_role_may_send(JP_ROLE_WORKER, JP_MSG_DRAIN));
+  assert_false(jp_role_may_send(JP_ROLE_WORKER | JP_ROLE_CLIENT, JP_MSG_DRAIN));
   assert_true(jp_role_may_drain(JP_ROLE_ADMIN));
   assert_false(jp_role_may_drain(JP_ROLE_CLIENT));
   assert_false(jp_role_may_drain(JP_ROLE_WORKER));
