@@ -94,20 +94,20 @@ static int default_rules(scmp_filter_ctx c, uint32_t deny, char *err, size_t err
    * and forbidden (the kernel would truncate it to an int). */
   static const int inet_fams[] = {AF_INET, AF_INET6};
   for (size_t i = 0; i < sizeof inet_fams / sizeof inet_fams[0]; i++) {
-    struct scmp_arg_cmp f = SCMP_A0(SCMP_CMP_EQ, (uint64_t)inet_fams[i]);
+    struct scmp_arg_cmp f = SCMP_A0(SCMP_CMP_EQ, (uint64_t)inet_fams[i], 0);
     if (add(c, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &f, err, errlen))
       return -1;
   }
-  struct scmp_arg_cmp fam_hi = SCMP_A0(SCMP_CMP_GT, AF_INET6);
+  struct scmp_arg_cmp fam_hi = SCMP_A0(SCMP_CMP_GT, AF_INET6, 0);
   if (add(c, deny, "socket", 1, &fam_hi, err, errlen))
     return -1;
   static const int other_fams[] = {AF_UNSPEC, 3, 4, 5, 6, 7, 8, 9}; /* between AF_INET and AF_INET6 */
   for (size_t i = 0; i < sizeof other_fams / sizeof other_fams[0]; i++) {
-    struct scmp_arg_cmp f = SCMP_A0(SCMP_CMP_EQ, (uint64_t)other_fams[i]);
+    struct scmp_arg_cmp f = SCMP_A0(SCMP_CMP_EQ, (uint64_t)other_fams[i], 0);
     if (add(c, deny, "socket", 1, &f, err, errlen))
       return -1;
   }
-  struct scmp_arg_cmp unix_only = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
+  struct scmp_arg_cmp unix_only = SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0);
   if (add(c, deny, "socketpair", 1, &unix_only, err, errlen))
     return -1;
   /* A filter of the program's own with a listener would take precedence over
@@ -125,7 +125,7 @@ static int default_rules(scmp_filter_ctx c, uint32_t deny, char *err, size_t err
     return -1;
   static const int lock_cmds[] = {F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW};
   for (size_t i = 0; i < sizeof lock_cmds / sizeof lock_cmds[0]; i++) {
-    struct scmp_arg_cmp cmd = SCMP_A1(SCMP_CMP_EQ, (uint64_t)lock_cmds[i]);
+    struct scmp_arg_cmp cmd = SCMP_A1(SCMP_CMP_EQ, (uint64_t)lock_cmds[i], 0);
     if (add(c, SCMP_ACT_ERRNO(0), "fcntl", 1, &cmd, err, errlen))
       return -1;
   }
@@ -143,8 +143,8 @@ static int default_rules(scmp_filter_ctx c, uint32_t deny, char *err, size_t err
     return -1;
   /* personality: only PER_LINUX (0) and the query (0xffffffff). LOG is the
    * only "allow" libseccomp accepts next to an ALLOW default. */
-  struct scmp_arg_cmp nonzero = SCMP_A0(SCMP_CMP_NE, 0);
-  struct scmp_arg_cmp query = SCMP_A0(SCMP_CMP_EQ, 0xffffffffu);
+  struct scmp_arg_cmp nonzero = SCMP_A0(SCMP_CMP_NE, 0, 0);
+  struct scmp_arg_cmp query = SCMP_A0(SCMP_CMP_EQ, 0xffffffffu, 0);
   if (add(c, deny, "personality", 1, &nonzero, err, errlen) ||
       add(c, SCMP_ACT_LOG, "personality", 1, &query, err, errlen))
     return -1;
@@ -157,8 +157,8 @@ static int strict_rules(scmp_filter_ctx c, char *err, size_t errlen) {
       return -1;
   /* fcntl without the locking commands (see default_rules): F_DUPFD ..
    * F_SETFL, F_GETLK, F_DUPFD_CLOEXEC. */
-  struct scmp_arg_cmp low = SCMP_A1(SCMP_CMP_LE, F_GETLK);
-  struct scmp_arg_cmp dupc = SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC);
+  struct scmp_arg_cmp low = SCMP_A1(SCMP_CMP_LE, F_GETLK, 0);
+  struct scmp_arg_cmp dupc = SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC, 0);
   if (add(c, SCMP_ACT_ALLOW, "fcntl", 1, &low, err, errlen) ||
       add(c, SCMP_ACT_ALLOW, "fcntl", 1, &dupc, err, errlen))
     return -1;
