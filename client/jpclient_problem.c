@@ -11,6 +11,7 @@
 
 #include "blobstore.h"
 #include "err.h"
+#include "readfile.h"
 #include "jpclient_internal.h"
 
 static int add_file(struct jpc_problem *p, size_t *cap, const char *rel, const char *abs, char *err, size_t errlen) {
@@ -106,32 +107,6 @@ void jpc_problem_free(struct jpc_problem *p) {
   free(p);
 }
 
-static int read_file(const char *path, void **data, size_t *len, char *err, size_t errlen) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return jp_errno(err, errlen, "opening %s", path);
-  struct stat st;
-  if (fstat(fd, &st) < 0 || (uint64_t)st.st_size > JP_PROTO_MAX_FRAME) {
-    close(fd);
-    return jp_err(err, errlen, "%s: unreadable or too large", path);
-  }
-  char *b = malloc((size_t)st.st_size + 1);
-  size_t got = 0;
-  while (b && got < (size_t)st.st_size) {
-    ssize_t n = read(fd, b + got, (size_t)st.st_size - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += (size_t)n;
-  }
-  close(fd);
-  if (!b || got != (size_t)st.st_size) {
-    free(b);
-    return jp_err(err, errlen, "reading %s failed (changed while reading?)", path);
-  }
-  *data = b;
-  *len = got;
-  return 0;
-}
-
 static int expect_ack(struct jp_msg *rep, const char *what, char *err, size_t errlen) {
   int rc = 0;
   if (rep->type == JP_MSG_ERROR)
@@ -168,7 +143,7 @@ int jpc_problem_upload(struct jpc *c, struct jpc_problem *p, char *err, size_t e
       snprintf(abs, sizeof abs, "%s/%s", p->dir, p->files[i].path);
       void *data = NULL;
       size_t len = 0;
-      if (read_file(abs, &data, &len, err, errlen) < 0) {
+      if (jp_read_file(abs, JP_PROTO_MAX_FRAME, &data, &len, err, errlen) < 0) {
         rc = -1;
         break;
       }

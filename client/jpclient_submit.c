@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "readfile.h"
 #include "jpclient_internal.h"
 
 struct loaded {
@@ -37,27 +38,13 @@ static int load_sources(const struct jpc_submission *s, struct loaded *l, char *
     return jp_err(err, errlen, "a submission needs 1-%u source files", JP_PROTO_MAX_SOURCES);
   for (size_t i = 0; i < s->nsources; i++) {
     const char *path = s->sources[i];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > 16 << 20) {
-      if (fd >= 0) close(fd);
+    void *data;
+    size_t got;
+    if (jp_read_file(path, 16 << 20, &data, &got, err, errlen) < 0) {
       unload(l);
-      return jp_errno(err, errlen, "reading source %s (regular file up to 16 MiB)", path);
+      return -1;
     }
-    char *b = malloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (b && got < (size_t)st.st_size) {
-      ssize_t n = read(fd, b + got, (size_t)st.st_size - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += (size_t)n;
-    }
-    close(fd);
-    if (!b || got != (size_t)st.st_size) {
-      free(b);
-      unload(l);
-      return jp_err(err, errlen, "reading source %s failed", path);
-    }
+    char *b = data;
     const char *base = strrchr(path, '/');
     l->bufs[l->n] = b;
     l->src[l->n].name = base ? base + 1 : path;
