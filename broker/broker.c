@@ -634,32 +634,43 @@ static void on_drain(struct broker *b, const struct peer *p, struct jp_msg *m) {
   send_msg(b, b->cs, p, &a);
 }
 
+/* Decode a frame from a client or worker socket and check that this
+ * direction and the peer's role (zauth_policy.c) may send its type. On
+ * refusal the peer has its ERROR and nothing is left to free. */
+static int admit(struct broker *b, void *sock, const struct peer *p, const struct jp_peer *who, const void *buf,
+                 size_t len, unsigned dir, const char *from, struct jp_msg *m) {
+  enum jp_errcode code = JP_E_BAD_REQUEST;
+  char err[256];
+  if (jp_msg_decode(buf, len, m, &code, err, sizeof err) < 0) {
+    if (b->cfg->verbose) logmsg(b, "%s message rejected: %s", from, err);
+    send_error(b, sock, p, m->rid, code, err);
+    return -1;
+  }
+  if (!(jp_msg_dirs(m->type) & dir)) {
+    snprintf(err, sizeof err, "message type not accepted from %ss", from);
+    send_error(b, sock, p, m->rid, JP_E_BAD_REQUEST, err);
+  } else if (!jp_role_may_send(who->role, m->type)) {
+    send_error(b, sock, p, m->rid, JP_E_FORBIDDEN, "your key's role may not send this message");
+  } else {
+    return 0;
+  }
+  jp_msg_free(m);
+  return -1;
+}
+
 static void on_client(struct broker *b, const struct peer *p, const struct jp_peer *who, const void *buf,
                       size_t len) {
   struct jp_msg m;
-  enum jp_errcode code = JP_E_BAD_REQUEST;
-  char err[256];
-  if (jp_msg_decode(buf, len, &m, &code, err, sizeof err) < 0) {
-    if (b->cfg->verbose) logmsg(b, "client message rejected: %s", err);
-    send_error(b, b->cs, p, m.rid, code, err);
-    return;
-  }
-  if (!(jp_msg_dirs(m.type) & JP_DIR_C2B)) {
-    send_error(b, b->cs, p, m.rid, JP_E_BAD_REQUEST, "message type not accepted from clients");
-  } else if (!jp_role_may_send(who->role, m.type)) {
-    /* CANCEL is admin-only (zauth_policy.c) */
-    send_error(b, b->cs, p, m.rid, JP_E_FORBIDDEN, "your key's role may not send this message");
-  } else {
-    switch (m.type) {
-    case JP_MSG_SUBMIT: on_submit(b, p, who, &m); break;
-    case JP_MSG_RESULT_GET: on_result_get(b, p, who, &m); break;
-    case JP_MSG_CANCEL: on_cancel(b, p, &m); break;
-    case JP_MSG_DRAIN: on_drain(b, p, &m); break;
-    case JP_MSG_STATUS: on_status(b, p, who, &m); break;
-    case JP_MSG_BLOB_HAVE: on_blob_have(b, p, &m); break;
-    case JP_MSG_BLOB_PUT: on_blob_put(b, p, &m); break;
-    default: send_error(b, b->cs, p, m.rid, JP_E_BAD_REQUEST, "unexpected message"); break;
-    }
+  if (admit(b, b->cs, p, who, buf, len, JP_DIR_C2B, "client", &m) < 0) return;
+  switch (m.type) {
+  case JP_MSG_SUBMIT: on_submit(b, p, who, &m); break;
+  case JP_MSG_RESULT_GET: on_result_get(b, p, who, &m); break;
+  case JP_MSG_CANCEL: on_cancel(b, p, &m); break;
+  case JP_MSG_DRAIN: on_drain(b, p, &m); break;
+  case JP_MSG_STATUS: on_status(b, p, who, &m); break;
+  case JP_MSG_BLOB_HAVE: on_blob_have(b, p, &m); break;
+  case JP_MSG_BLOB_PUT: on_blob_put(b, p, &m); break;
+  default: send_error(b, b->cs, p, m.rid, JP_E_BAD_REQUEST, "unexpected message"); break;
   }
   jp_msg_free(&m);
 }
@@ -767,23 +778,7 @@ static void on_blob_get(struct broker *b, const struct peer *p, const struct jp_
 static void on_worker(struct broker *b, const struct peer *p, const struct jp_peer *who, const void *buf,
                       size_t len, int64_t now) {
   struct jp_msg m;
-  enum jp_errcode code = JP_E_BAD_REQUEST;
-  char err[256];
-  if (jp_msg_decode(buf, len, &m, &code, err, sizeof err) < 0) {
-    if (b->cfg->verbose) logmsg(b, "worker message rejected: %s", err);
-    send_error(b, b->ws, p, m.rid, code, err);
-    return;
-  }
-  if (!(jp_msg_dirs(m.type) & JP_DIR_W2B)) {
-    send_error(b, b->ws, p, m.rid, JP_E_BAD_REQUEST, "message type not accepted from workers");
-    jp_msg_free(&m);
-    return;
-  }
-  if (!jp_role_may_send(who->role, m.type)) {
-    send_error(b, b->ws, p, m.rid, JP_E_FORBIDDEN, "your key's role may not send this message");
-    jp_msg_free(&m);
-    return;
-  }
+  if (admit(b, b->ws, p, who, buf, len, JP_DIR_W2B, "worker", &m) < 0) return;
   int known = sched_worker_find(b->s, p->id, p->len) != NULL;
   switch (m.type) {
   case JP_MSG_REGISTER: on_register(b, p, &m, now); break;
