@@ -215,7 +215,10 @@ static void publish(struct broker *b, const char *sid, enum jp_event_kind kind, 
   struct event_out o = {.b = b, .buf = buf, .len = len};
   watch_each(b->wt, sid, event_to_watcher, &o);
   /* its other watches would fail alike: drop them now */
-  if (o.gone.len) watch_drop_peer(b->wt, o.gone.id, o.gone.len);
+  if (o.gone.len) {
+    size_t n = 1 + watch_drop_peer(b->wt, o.gone.id, o.gone.len);
+    if (b->cfg->verbose) logmsg(b, "%s: a watcher's connection is gone; %zu watches dropped", sid, n);
+  }
   if (kind == JP_EV_DONE || kind == JP_EV_CANCELLED) watch_end(b->wt, sid);
   free(buf);
 }

@@ -162,6 +162,7 @@ int result_from_wire(const struct jp_result *w, const char *lang, struct judge_r
     t->signal = s->signal;
     copy(t->syscall, sizeof t->syscall, s->syscall);
     copy(t->message, sizeof t->message, s->message);
+    t->score = s->score;
     if (t->verdict != JUDGE_SKIPPED && t->wall_ms > out->wall_ms)
       out->wall_ms = t->wall_ms;
   }

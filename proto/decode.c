@@ -214,10 +214,10 @@ static int need(struct dctx *c, const char *const *keys, uint64_t seen, uint64_t
 /* ---- nested structs ---- */
 
 enum { TK_NAME, TK_GROUP, TK_VERDICT, TK_CPU, TK_WALL, TK_MEM, TK_EXIT, TK_SIG, TK_SYSCALL,
-       TK_MESSAGE };
+       TK_MESSAGE, TK_SCORE };
 static const char *const test_keys[] = {"name", "group", "verdict", "cpu_ms", "wall_ms",
                                         "memory_kib", "exit_code", "signal", "syscall",
-                                        "message"};
+                                        "message", "score"};
 
 static int dec_test(struct dctx *c, struct jp_test_result *t) {
   size_t n;
@@ -242,6 +242,7 @@ static int dec_test(struct dctx *c, struct jp_test_result *t) {
     case TK_SIG: rc = d_i32(c, "signal", &t->signal); break;
     case TK_SYSCALL: rc = d_str(c, "syscall", S_TEXT, JP_PROTO_MAX_NAME, &t->syscall); break;
     case TK_MESSAGE: rc = d_str(c, "message", S_TEXT, JP_PROTO_MAX_TEXT, &t->message); break;
+    case TK_SCORE: rc = d_double(c, "score", &t->score); break;
     }
     if (rc < 0) return -1;
   }

@@ -89,7 +89,7 @@ static void e_enum(struct enc *e, const char *field, const char *name) {
 /* ---- nested structs ---- */
 
 static void enc_test(struct enc *e, const struct jp_test_result *t) {
-  e_map(e, 10);
+  e_map(e, 11);
   e_key(e, "name"); e_str(e, "name", S_TEXT, JP_PROTO_MAX_NAME, t->name);
   e_key(e, "group"); e_str(e, "group", S_TEXT, JP_PROTO_MAX_NAME, t->group);
   e_enum(e, "verdict", jp_verdict_name(t->verdict));
@@ -100,6 +100,7 @@ static void enc_test(struct enc *e, const struct jp_test_result *t) {
   e_key(e, "signal"); e_i(e, t->signal);
   e_key(e, "syscall"); e_str(e, "syscall", S_TEXT, JP_PROTO_MAX_NAME, t->syscall);
   e_key(e, "message"); e_str(e, "message", S_TEXT, JP_PROTO_MAX_TEXT, t->message);
+  e_key(e, "score"); e_d(e, "score", t->score);
 }
 
 static void enc_result(struct enc *e, const struct jp_result *r) {

@@ -166,6 +166,7 @@ struct jp_test_result {
   int32_t signal;    /* 0 if none */
   const char *syscall; /* the denied syscall for SV, else "" */
   const char *message; /* checker / judge message, "" if none */
+  double score;        /* the test's score in a scoring problem (result.scoring), else 0 */
 };
 
 struct jp_compile_info {

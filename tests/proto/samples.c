@@ -21,9 +21,9 @@ static const struct jp_source sources[] = {
     {"lib/util.h", {blob_bytes, sizeof blob_bytes}},
 };
 static const struct jp_test_result tests[] = {
-    {"01", "sample", JP_V_AC, 12, 15, 2048, 0, 0, "", ""},
-    {"02", "secret", JP_V_SV, 1, 2, 512, -1, 31, "socket", "forbidden syscall socket"},
-    {"03", "secret", JP_V_TLE, 2000, 2004, 1ull << 33, -1, 9, "", "time limit"},
+    {"01", "sample", JP_V_AC, 12, 15, 2048, 0, 0, "", "", 1},
+    {"02", "secret", JP_V_SV, 1, 2, 512, -1, 31, "socket", "forbidden syscall socket", 0},
+    {"03", "secret", JP_V_TLE, 2000, 2004, 1ull << 33, -1, 9, "", "time limit", 0.5},
 };
 static const char *const hashes[] = {H1, H2, H3};
 static const char *const langs[] = {"c", "cpp", "python3", "java"};
@@ -58,7 +58,7 @@ static const struct jp_msg samples[] = {
     {.type = JP_MSG_REGISTER, .rid = 14, .u.reg = {"worker-a", 2, langs, 4}},
     {.type = JP_MSG_HEARTBEAT, .rid = 15, .u.heartbeat = {1, 0x1122334455667788ull}},
     {.type = JP_MSG_PROGRESS, .rid = 16,
-     .u.progress = {"s-7", 99, 1, {"02", "secret", JP_V_WA, 5, 6, 700, 0, 0, "", "line 3"}}},
+     .u.progress = {"s-7", 99, 1, {"02", "secret", JP_V_WA, 5, 6, 700, 0, 0, "", "line 3", 0}}},
     {.type = JP_MSG_JOB_RESULT, .rid = 17, .u.job_result = {"s-8", 100, RESULT_FULL}},
     {.type = JP_MSG_BLOB_GET, .rid = 18, .u.blob_get = {H3}},
     {.type = JP_MSG_JOB, .rid = 19,
@@ -70,7 +70,7 @@ static const struct jp_msg samples[] = {
     {.type = JP_MSG_CANCEL_JOB, .rid = 23, .u.cancel_job = {"s-11", 103}},
     {.type = JP_MSG_EVENT, .rid = 0,
      .u.event = {"s-12", JP_EV_TEST, 1, true, 2,
-                 {"03", "secret", JP_V_TLE, 2000, 2004, 100, -1, 9, "", ""}, JP_V_NONE, 0}},
+                 {"03", "secret", JP_V_TLE, 2000, 2004, 100, -1, 9, "", "", 0.25}, JP_V_NONE, 0}},
     {.type = JP_MSG_EVENT, .rid = 0,
      .u.event = {"s-13", JP_EV_DONE, 1, false, 0, {0}, JP_V_AC, 100.0}},
     {.type = JP_MSG_DRAIN, .rid = 24, .u.drain = {"worker-a", false}},

@@ -156,6 +156,7 @@ static void test_watch_all_tests_scoring(void **state) {
   jp_msg_free(&m);
   m = decode_sample(find_sample(JP_MSG_JOB_RESULT));
   assert_true(m.u.job_result.result.scoring);
+  assert_true(m.u.job_result.result.tests[2].score == 0.5);
   jp_msg_free(&m);
   assert_true(jp_msg_dirs(JP_MSG_EVENT) & JP_DIR_B2C);
   assert_true(jp_msg_dirs(JP_MSG_WATCH) == JP_DIR_C2B);

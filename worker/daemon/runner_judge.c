@@ -18,7 +18,7 @@ static void wire_test(const struct judge_test_result *t, struct jp_test_result *
   *o = (struct jp_test_result){.name = t->name, .group = t->group, .verdict = wire_verdict(t->verdict),
                                .cpu_ms = (uint32_t)t->cpu_ms, .wall_ms = (uint32_t)t->wall_ms,
                                .memory_kib = t->memory_kib, .exit_code = t->exit_code, .signal = t->signal,
-                               .syscall = t->syscall, .message = t->message};
+                               .syscall = t->syscall, .message = t->message, .score = t->score};
 }
 
 struct progress_ctx {
