@@ -116,12 +116,13 @@ static int submit_broker(const struct local_opts *o, const struct broker_opts *b
     ex = 0;
     goto out;
   }
-  /* the SUBMIT asked to be watched: its events come on this connection */
+  /* the SUBMIT asked to be watched: its events come on this connection
+   * (a duplicate may be final already: WATCH answers that at once) */
   struct progress pr = {isatty(2)};
   if (pr.tty)
     fprintf(stderr, "%s: queued", sid);
   struct jp_msg r;
-  int rc = jpc_follow(c, sid, 1, b->wait_s > 0 ? b->wait_s * 1000 : 0, on_event, &pr, &r, err, sizeof err);
+  int rc = jpc_follow(c, sid, !dup, b->wait_s > 0 ? b->wait_s * 1000 : 0, on_event, &pr, &r, err, sizeof err);
   if (pr.tty)
     fprintf(stderr, "\r\033[K");
   if (rc < 0) {
