@@ -147,11 +147,20 @@ say adm get "$CLIENTS" x-1 | grep -q "unknown_submission" || fail "refused submi
 
 # 7. SIGHUP: a newly listed key is admitted, a removed one is dropped
 TMO=2500 as newc one "$CLIENTS" n-1 >/dev/null 2>&1 && fail "unlisted key admitted"
+# bob follows a submission of his that runs through the reload (3 tests of
+# 3 s each): once his key is removed its events must stop reaching him
+TMO=5000 as bob follow "$CLIENTS" b-long new "verdict=AC sleep=9000" >"$T/bob-follow.out" 2>&1 &
+bf=$!
+for _ in $(seq 150); do grep -q "^event test" "$T/bob-follow.out" && break; sleep 0.1; done
+grep -q "^event test" "$T/bob-follow.out" || fail "bob's follow: $(cat "$T/bob-follow.out")"
 echo "client $(pub newc) newc" >>"$K/keys"
 sed -i "/ bob$/d" "$K/keys"
 kill -HUP "$BROKER_PID"
 for _ in $(seq 50); do grep -q "keys file reloaded" "$T/broker.log" && break; sleep 0.1; done
 grep -q "keys file reloaded, 4 keys, 1 removed" "$T/broker.log" || fail "reload not logged: $(tail -3 "$T/broker.log")"
+wait $bf && fail "a removed key kept following: $(cat "$T/bob-follow.out")"
+grep -q "^event done\|^verdict" "$T/bob-follow.out" && fail "a removed key got events after the reload: $(cat "$T/bob-follow.out")"
+say adm get "$CLIENTS" b-long | grep -q "^verdict AC\|^state running" || fail "b-long: $(say adm get "$CLIENTS" b-long)"
 say newc one "$CLIENTS" n-1 | grep -q "^ok n-1" || fail "newly listed key refused after SIGHUP"
 TMO=2500 as bob one "$CLIENTS" b-1 >/dev/null 2>&1 && fail "removed key still admitted"
 # a broken keys file keeps the old table
