@@ -194,6 +194,24 @@ static int event_to_watcher(void *ctx, const void *peer, size_t len) {
 /* An event goes to the admin feed (PUB, admin keys only) and to the
  * connections that WATCH that submission (its owner's, or an admin's); a
  * final one ends those watches. */
+static void publish_event(struct broker *b, const struct jp_msg *m) {
+  const char *sid = m->u.event.sid;
+  void *buf;
+  size_t len;
+  if (jp_msg_encode(m, &buf, &len, NULL, 0) < 0) return;
+  zmq_send(b->ps, sid, strlen(sid), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+  zmq_send(b->ps, buf, len, ZMQ_DONTWAIT);
+  struct event_out o = {.b = b, .buf = buf, .len = len};
+  watch_each(b->wt, sid, event_to_watcher, &o);
+  /* its other watches would fail alike: drop them now */
+  if (o.gone.len) {
+    size_t n = 1 + watch_drop_peer(b->wt, o.gone.id, o.gone.len);
+    if (b->cfg->verbose) logmsg(b, "%s: a watcher's connection is gone; %zu watches dropped", sid, n);
+  }
+  if (m->u.event.kind == JP_EV_DONE || m->u.event.kind == JP_EV_CANCELLED) watch_end(b->wt, sid);
+  free(buf);
+}
+
 static void publish(struct broker *b, const char *sid, enum jp_event_kind kind, uint32_t attempt,
                     enum jp_verdict v, double score, const struct jp_test_result *test, uint32_t index) {
   struct jp_msg m = {.type = JP_MSG_EVENT};
@@ -207,20 +225,7 @@ static void publish(struct broker *b, const char *sid, enum jp_event_kind kind, 
     m.u.event.index = index;
     m.u.event.test = *test;
   }
-  void *buf;
-  size_t len;
-  if (jp_msg_encode(&m, &buf, &len, NULL, 0) < 0) return;
-  zmq_send(b->ps, sid, strlen(sid), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-  zmq_send(b->ps, buf, len, ZMQ_DONTWAIT);
-  struct event_out o = {.b = b, .buf = buf, .len = len};
-  watch_each(b->wt, sid, event_to_watcher, &o);
-  /* its other watches would fail alike: drop them now */
-  if (o.gone.len) {
-    size_t n = 1 + watch_drop_peer(b->wt, o.gone.id, o.gone.len);
-    if (b->cfg->verbose) logmsg(b, "%s: a watcher's connection is gone; %zu watches dropped", sid, n);
-  }
-  if (kind == JP_EV_DONE || kind == JP_EV_CANCELLED) watch_end(b->wt, sid);
-  free(buf);
+  publish_event(b, &m);
 }
 
 /* ---- receiving ---- */
@@ -818,7 +823,11 @@ static void on_progress(struct broker *b, const struct peer *p, struct jp_msg *m
   if (!j || j->state != SCHED_RUNNING || j->lease != pr->lease || !j->worker ||
       j->worker->rid_len != p->len || memcmp(j->worker->rid, p->id, p->len))
     return; /* progress of a lease we gave up: not news */
-  publish(b, j->id, JP_EV_TEST, j->attempts, pr->test.verdict, 0, &pr->test, pr->index);
+  struct jp_msg e = {.type = JP_MSG_EVENT};
+  e.u.event = (struct jp_event){.sid = j->id, .kind = JP_EV_TEST, .attempt = j->attempts, .has_test = true,
+                                .index = pr->index, .test = pr->test, .verdict = pr->test.verdict,
+                                .total = pr->total};
+  publish_event(b, &e);
 }
 
 static void on_blob_get(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m,

@@ -72,13 +72,14 @@ static int valid_id(const char *id) {
   return 1;
 }
 
-/* Live progress of a pool submission on a terminal, in --local's form (the
- * wire does not say how many tests there are, so no total). */
+/* Live progress of a pool submission on a terminal, in --local's form. */
 static int on_event(void *ctx, const struct jp_event *e) {
   const struct progress *p = ctx;
   if (!p->tty)
     return 0;
-  if (e->kind == JP_EV_TEST)
+  if (e->kind == JP_EV_TEST && e->total) /* an older worker does not say the total */
+    fprintf(stderr, "\r\033[K[%u/%u] %s %s", e->index + 1, e->total, e->test.name, jp_verdict_name(e->test.verdict));
+  else if (e->kind == JP_EV_TEST)
     fprintf(stderr, "\r\033[K[%u] %s %s", e->index + 1, e->test.name, jp_verdict_name(e->test.verdict));
   else if (e->kind == JP_EV_QUEUED)
     fprintf(stderr, "\r\033[K%s: queued", e->sid);

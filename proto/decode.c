@@ -441,7 +441,7 @@ enum {
   K_SHA256, K_DATA, K_DUPLICATE, K_CODE, K_MESSAGE, K_STATE, K_FINAL, K_RESULT, K_ATTEMPT,
   K_QUEUED, K_RUNNING, K_WORKERS, K_FREE, K_NAME, K_SLOTS, K_LANGS, K_EPOCH, K_LEASE,
   K_INDEX, K_TEST, K_FOUND, K_KIND, K_VERDICT, K_SCORE, K_QCONTEST, K_QNORMAL, K_QREJUDGE,
-  K_QBULK, K_COMPLETED, K_RATE, K_WORKER, K_UNDO, K_DRAINING, K_WATCH, K_WATCHING
+  K_QBULK, K_COMPLETED, K_RATE, K_WORKER, K_UNDO, K_DRAINING, K_WATCH, K_WATCHING, K_TOTAL
 };
 static const char *const root_keys[] = {
     "v", "type", "rid", "sid", "problem", "lang", "sources", "priority", "options", "hashes",
@@ -449,7 +449,7 @@ static const char *const root_keys[] = {
     "queued", "running", "workers", "free_slots", "name", "slots", "langs", "epoch", "lease",
     "index", "test", "found", "kind", "verdict", "score", "queued_contest", "queued_normal",
     "queued_rejudge", "queued_bulk", "completed", "rate", "worker", "undo", "draining", "watch",
-    "watching"};
+    "watching", "total"};
 
 /* Fields of SUBMIT, shared by JOB. Returns 1 if key is not one of them. */
 static int dec_submit_field(struct dctx *c, struct jp_submit *s, int key) {
@@ -586,6 +586,7 @@ static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
     if (key == K_LEASE) return d_u64(c, "lease", &m->u.progress.lease);
     if (key == K_INDEX) return d_u32(c, "index", &m->u.progress.index);
     if (key == K_TEST) return dec_test(c, &m->u.progress.test);
+    if (key == K_TOTAL) return d_u32(c, "total", &m->u.progress.total);
     return 1;
   case JP_MSG_JOB_RESULT:
     if (key == K_SID) return d_str(c, "sid", S_SID, JP_PROTO_MAX_SID, &m->u.job_result.sid);
@@ -629,6 +630,7 @@ static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
       e->verdict = (enum jp_verdict)v;
       return 0;
     case K_SCORE: return d_double(c, "score", &e->score);
+    case K_TOTAL: return d_u32(c, "total", &e->total);
     }
     return 1;
   }

@@ -185,12 +185,12 @@ static size_t body_fields(const struct jp_msg *m) {
   case JP_MSG_STATUS_REPLY: return !m->u.status_reply.sid || !*m->u.status_reply.sid ? 15 : 7;
   case JP_MSG_REGISTER: return 3;
   case JP_MSG_HEARTBEAT: return 2;
-  case JP_MSG_PROGRESS: return 4;
+  case JP_MSG_PROGRESS: return 5;
   case JP_MSG_JOB_RESULT: return 3;
   case JP_MSG_BLOB_GET: return 1;
   case JP_MSG_RESULT_ACK: case JP_MSG_CANCEL_JOB: return 2;
   case JP_MSG_BLOB: return 3;
-  case JP_MSG_EVENT: return m->u.event.has_test ? 7 : 6;
+  case JP_MSG_EVENT: return m->u.event.has_test ? 8 : 6;
   default: return 0;
   }
 }
@@ -281,6 +281,7 @@ static void enc_body(struct enc *e, const struct jp_msg *m) {
     e_key(e, "lease"); e_u(e, m->u.progress.lease);
     e_key(e, "index"); e_u(e, m->u.progress.index);
     e_key(e, "test"); enc_test(e, &m->u.progress.test);
+    e_key(e, "total"); e_u(e, m->u.progress.total);
     break;
   case JP_MSG_JOB_RESULT:
     e_key(e, "sid"); e_str(e, "sid", S_SID, JP_PROTO_MAX_SID, m->u.job_result.sid);
@@ -311,6 +312,7 @@ static void enc_body(struct enc *e, const struct jp_msg *m) {
     if (ev->has_test) {
       e_key(e, "test");
       enc_test(e, &ev->test);
+      e_key(e, "total"); e_u(e, ev->total);
     }
     break;
   }

@@ -267,6 +267,7 @@ struct jp_progress { /* PROGRESS */
   uint64_t lease;
   uint32_t index; /* 0-based position of this test in the run */
   struct jp_test_result test;
+  uint32_t total; /* tests of the problem (0 = not said) */
 };
 
 struct jp_job_result { /* JOB_RESULT */
@@ -305,6 +306,7 @@ struct jp_event { /* EVENT (PUB body, topic frame = sid; or to a watcher on the 
   struct jp_test_result test;
   enum jp_verdict verdict; /* kind == JP_EV_DONE (and COMPILED: CE or NONE) */
   double score;
+  uint32_t total; /* kind == JP_EV_TEST: tests of the problem (0 = not said) */
 };
 
 struct jp_msg {

@@ -69,8 +69,13 @@ grep -q "^test " "$T/t.txt" || fail "table has no header: $(cat "$T/t.txt")"
 if command -v script >/dev/null; then
   timeout 120 script -qec "'$J' submit --broker '$CLIENTS' --problem '$P' --wait 100 '$WA'" /dev/null >"$T/tty.txt" 2>&1 ||
     fail "submit on a terminal: $(cat "$T/tty.txt")"
-  grep -q "\[1\] sample/1 AC" "$T/tty.txt" || fail "no live progress on a terminal: $(cat -v "$T/tty.txt")"
-  grep -q "\[4\] secret/02 WA" "$T/tty.txt" || fail "progress lacks the failing test: $(cat -v "$T/tty.txt")"
+  timeout 120 script -qec "'$J' submit --local --problem '$P' '$WA'" /dev/null >"$T/ltty.txt" 2>&1 ||
+    fail "local submit on a terminal: $(cat "$T/ltty.txt")"
+  for line in "sample/1 AC" "secret/02 WA"; do
+    l=$(grep -ao "\[[0-9]*/[0-9]*\] $line" "$T/ltty.txt" | head -1)
+    [ -n "$l" ] || fail "local progress lacks '$line': $(cat -v "$T/ltty.txt")"
+    grep -aqF "$l" "$T/tty.txt" || fail "no live progress '$l' (as --local) on a terminal: $(cat -v "$T/tty.txt")"
+  done
   grep -q "^verdict: .*WA" "$T/tty.txt" || fail "no table after the progress: $(cat -v "$T/tty.txt")"
 fi
 

@@ -116,8 +116,8 @@ static int cmd_decode(const char *path) {
     break;
   case JP_MSG_HEARTBEAT: printf("free_slots=%u\n", m.u.heartbeat.free_slots); break;
   case JP_MSG_PROGRESS:
-    printf("sid=%s\nlease=%llu\nindex=%u\n", m.u.progress.sid,
-           (unsigned long long)m.u.progress.lease, m.u.progress.index);
+    printf("sid=%s\nlease=%llu\nindex=%u\ntotal=%u\n", m.u.progress.sid,
+           (unsigned long long)m.u.progress.lease, m.u.progress.index, m.u.progress.total);
     print_test("test", &m.u.progress.test);
     break;
   case JP_MSG_BLOB_GET: printf("sha256=%s\n", m.u.blob_get.sha256); break;

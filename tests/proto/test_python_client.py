@@ -142,8 +142,9 @@ check(rc == 0 and d.get("langs[1]") == "python3", "REGISTER: %r" % d)
 test = {"name": "1", "group": "secret", "verdict": "RTE", "cpu_ms": 3, "wall_ms": 4,
         "memory_kib": 1024, "exit_code": -1, "signal": 11, "syscall": "", "message": "segv"}
 rc, d = c_decode({"v": 1, "type": "PROGRESS", "rid": 2, "sid": "s1", "lease": 2**63,
-                  "index": 0, "test": test})
-check(rc == 0 and d.get("test.signal") == "11" and d.get("lease") == str(2**63), "PROGRESS: %r" % d)
+                  "index": 0, "test": test, "total": 14})
+check(rc == 0 and d.get("test.signal") == "11" and d.get("lease") == str(2**63)
+      and d.get("total") == "14", "PROGRESS: %r" % d)
 result = {"verdict": "RTE", "score": 0.5, "compile": {"ok": True, "message": "", "cpu_ms": 100},
           "tests": [dict(test, score=0.25)], "max_cpu_ms": 3, "max_memory_kib": 1024, "scoring": True}
 rc, d = c_decode({"v": 1, "type": "JOB_RESULT", "rid": 3, "sid": "s1", "lease": 9,

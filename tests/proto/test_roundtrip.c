@@ -116,6 +116,7 @@ static void test_job_and_event_fields(void **state) {
   assert_true(m.u.event.has_test);
   assert_int_equal(m.u.event.kind, JP_EV_TEST);
   assert_string_equal(m.u.event.test.name, "03");
+  assert_int_equal(m.u.event.total, 14);
   jp_msg_free(&m);
   m = decode_sample(find_sample(JP_MSG_HEARTBEAT));
   assert_true(m.u.heartbeat.epoch == 0x1122334455667788ull);

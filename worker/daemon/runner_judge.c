@@ -27,11 +27,10 @@ struct progress_ctx {
 };
 
 static void on_progress(void *c, const struct judge_test_result *t, size_t done, size_t total) {
-  (void)total;
   struct progress_ctx *pc = c;
   struct jp_test_result w;
   wire_test(t, &w);
-  if (pc->fn) pc->fn(pc->ctx, done ? (uint32_t)(done - 1) : 0, &w);
+  if (pc->fn) pc->fn(pc->ctx, done ? (uint32_t)(done - 1) : 0, (uint32_t)total, &w);
 }
 
 static int judge_run(void *state, const struct jp_job *job, const char *problem_dir,
