@@ -13,7 +13,8 @@
 
 static void usage(FILE *f) {
   fprintf(f, "usage: judge watch [--broker ENDPOINT] [--timeout SECONDS] ID\n"
-             "Prints each test as it finishes, then the verdict.\n\n");
+             "Prints each test as it finishes, then the verdict. A client key may watch only\n"
+             "its own submissions, an admin key any.\n\n");
   fputs(net_opts_help, f);
   fputs(auth_opts_help, f);
   fprintf(f, "  --timeout SECONDS  stop watching after this long (default: until the verdict)\n"
