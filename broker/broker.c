@@ -21,6 +21,7 @@
 #include "proto.h"
 #include "scheduler.h"
 #include "sockets.h"
+#include "watch.h"
 #include "zauth.h"
 
 struct peer {
@@ -36,6 +37,7 @@ struct pend_sub {
   uint64_t rid;
   char sid[SCHED_ID_MAX + 1];
   int dup, forbidden;
+  int watch; /* SUBMIT asked for its EVENTs on this connection */
 };
 
 struct pend_fin {
@@ -77,6 +79,7 @@ struct broker {
   struct jp_zap *zap;        /* NULL: --insecure */
   struct jp_keypair kp;      /* the broker's own key pair */
   struct peer_budget *pb;    /* BLOB bytes queued per worker */
+  struct watches *wt;        /* sid -> client connections that WATCH it */
   char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = any */
   size_t nlangs;
   /* worker names an admin drained: kept by name (in memory only) so a worker
@@ -117,6 +120,8 @@ void broker_cfg_defaults(struct broker_cfg *c) {
   c->max_bytes = (size_t)1 << 30;
   c->batch = 2048;
   c->io_threads = 2;
+  c->max_watches = 1024;
+  c->max_watches_total = 16384;
 }
 
 /* ---- growable pending arrays ---- */
@@ -164,6 +169,49 @@ static void send_error(struct broker *b, void *sock, const struct peer *p, uint6
   send_msg(b, sock, p, &m);
 }
 
+struct event_out {
+  struct broker *b;
+  const void *buf;
+  size_t len;
+  struct peer gone; /* a watcher found unreachable */
+};
+
+/* One EVENT to one watcher. Never blocks: a full pipe (a watcher that does
+ * not read) loses this event and keeps the watch — the client fetches the
+ * verdict by request when events stop; an unroutable one (disconnected)
+ * loses the watch. */
+static int event_to_watcher(void *ctx, const void *peer, size_t len) {
+  struct event_out *o = ctx;
+  struct peer p;
+  memcpy(p.id, peer, len);
+  p.len = len;
+  if (send_raw(o->b->cs, &p, o->buf, o->len) == 0) return 0;
+  if (zmq_errno() != EHOSTUNREACH) return 0;
+  o->gone = p;
+  return 1;
+}
+
+/* An event goes to the admin feed (PUB, admin keys only) and to the
+ * connections that WATCH that submission (its owner's, or an admin's); a
+ * final one ends those watches. */
+static void publish_event(struct broker *b, const struct jp_msg *m) {
+  const char *sid = m->u.event.sid;
+  void *buf;
+  size_t len;
+  if (jp_msg_encode(m, &buf, &len, NULL, 0) < 0) return;
+  zmq_send(b->ps, sid, strlen(sid), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+  zmq_send(b->ps, buf, len, ZMQ_DONTWAIT);
+  struct event_out o = {.b = b, .buf = buf, .len = len};
+  watch_each(b->wt, sid, event_to_watcher, &o);
+  /* its other watches would fail alike: drop them now */
+  if (o.gone.len) {
+    size_t n = 1 + watch_drop_peer(b->wt, o.gone.id, o.gone.len);
+    if (b->cfg->verbose) logmsg(b, "%s: a watcher's connection is gone; %zu watches dropped", sid, n);
+  }
+  if (m->u.event.kind == JP_EV_DONE || m->u.event.kind == JP_EV_CANCELLED) watch_end(b->wt, sid);
+  free(buf);
+}
+
 static void publish(struct broker *b, const char *sid, enum jp_event_kind kind, uint32_t attempt,
                     enum jp_verdict v, double score, const struct jp_test_result *test, uint32_t index) {
   struct jp_msg m = {.type = JP_MSG_EVENT};
@@ -177,12 +225,7 @@ static void publish(struct broker *b, const char *sid, enum jp_event_kind kind, 
     m.u.event.index = index;
     m.u.event.test = *test;
   }
-  void *buf;
-  size_t len;
-  if (jp_msg_encode(&m, &buf, &len, NULL, 0) < 0) return;
-  zmq_send(b->ps, sid, strlen(sid), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-  zmq_send(b->ps, buf, len, ZMQ_DONTWAIT);
-  free(buf);
+  publish_event(b, &m);
 }
 
 /* ---- receiving ---- */
@@ -394,6 +437,7 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
   struct jp_msg pm = {.type = JP_MSG_SUBMIT};
   pm.u.submit = m->u.submit;
   pm.u.submit.sid = sid;
+  pm.u.submit.watch = false; /* how it is followed is not part of its content */
   void *payload;
   size_t len;
   if (jp_msg_encode(&pm, &payload, &len, err, sizeof err) < 0)
@@ -427,6 +471,7 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
   snprintf(ps->client, sizeof ps->client, "%s", client);
   ps->keyed = who->key[0] != 0;
   ps->rid = m->rid;
+  ps->watch = m->u.submit.watch;
   snprintf(ps->sid, sizeof ps->sid, "%s", sid);
 }
 
@@ -473,6 +518,37 @@ static void on_result_get(struct broker *b, const struct peer *p, const struct j
   send_msg(b, b->cs, p, &r);
   jp_msg_free(&r);
   free(blob);
+}
+
+/* Starts a watch of sid for this connection; how a refusal reads. */
+static const char *watch_start(struct broker *b, const char *sid, const char *owner, const struct peer *p) {
+  switch (watch_add(b->wt, sid, owner, p->id, p->len)) {
+  case WATCH_ADDED:
+  case WATCH_ALREADY: return NULL;
+  case WATCH_FULL_OWNER:
+    return "too many watched submissions for your key (the broker's max-watches): wait for some to finish, "
+           "or poll RESULT_GET";
+  case WATCH_FULL_TOTAL:
+    return "the broker watches too many submissions (its max-watches-total): poll RESULT_GET, or retry later";
+  default: return "broker out of memory";
+  }
+}
+
+/* WATCH: the EVENTs of one submission (its owner's, or any for an admin) on
+ * this connection until its final one. One already final (or unknown) is
+ * answered as RESULT_GET would be, so the watcher has its verdict at once. */
+static void on_watch(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m) {
+  const char *sid = m->u.watch.sid;
+  if (check_read(b, b->cs, p, who, sid, m->rid) < 0) return;
+  if (!sched_find(b->s, sid)) return on_result_get(b, p, who, m);
+  char owner[SCHED_ID_MAX + 1];
+  owner_of(who, p, owner, sizeof owner);
+  const char *why = watch_start(b, sid, owner, p);
+  if (why) return send_error(b, b->cs, p, m->rid, JP_E_QUEUE_FULL, why);
+  struct jp_msg a = {.type = JP_MSG_ACK, .rid = m->rid};
+  a.u.ack.sid = sid;
+  a.u.ack.watching = true;
+  send_msg(b, b->cs, p, &a);
 }
 
 static void on_cancel(struct broker *b, const struct peer *p, struct jp_msg *m) {
@@ -665,6 +741,7 @@ static void on_client(struct broker *b, const struct peer *p, const struct jp_pe
   switch (m.type) {
   case JP_MSG_SUBMIT: on_submit(b, p, who, &m); break;
   case JP_MSG_RESULT_GET: on_result_get(b, p, who, &m); break;
+  case JP_MSG_WATCH: on_watch(b, p, who, &m); break;
   case JP_MSG_CANCEL: on_cancel(b, p, &m); break;
   case JP_MSG_DRAIN: on_drain(b, p, &m); break;
   case JP_MSG_STATUS: on_status(b, p, who, &m); break;
@@ -746,7 +823,11 @@ static void on_progress(struct broker *b, const struct peer *p, struct jp_msg *m
   if (!j || j->state != SCHED_RUNNING || j->lease != pr->lease || !j->worker ||
       j->worker->rid_len != p->len || memcmp(j->worker->rid, p->id, p->len))
     return; /* progress of a lease we gave up: not news */
-  publish(b, j->id, JP_EV_TEST, j->attempts, pr->test.verdict, 0, &pr->test, pr->index);
+  struct jp_msg e = {.type = JP_MSG_EVENT};
+  e.u.event = (struct jp_event){.sid = j->id, .kind = JP_EV_TEST, .attempt = j->attempts, .has_test = true,
+                                .index = pr->index, .test = pr->test, .verdict = pr->test.verdict,
+                                .total = pr->total};
+  publish_event(b, &e);
 }
 
 static void on_blob_get(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m,
@@ -875,6 +956,10 @@ static void flush(struct broker *b, int64_t now) {
     struct jp_msg a = {.type = JP_MSG_ACK, .rid = ps->rid};
     a.u.ack.sid = ps->sid;
     a.u.ack.duplicate = ps->dup;
+    /* watched from before its first event on; a duplicate still being
+     * judged too. A refused watch leaves watching false: the client polls */
+    if (ps->watch && sched_find(b->s, ps->sid))
+      a.u.ack.watching = watch_start(b, ps->sid, ps->client, &ps->who) == NULL;
     send_msg(b, b->cs, &ps->who, &a);
     if (ps->job) publish(b, ps->sid, JP_EV_QUEUED, 0, JP_V_NONE, 0, NULL, 0);
   }
@@ -999,6 +1084,7 @@ static void teardown(struct broker *b) {
    * waits for every socket */
   if (b->zap) jp_zap_stop(b->zap);
   b->zap = NULL;
+  watch_free(b->wt);
   if (b->ctx) zmq_ctx_term(b->ctx);
   jp_keypair_wipe(&b->kp);
   pb_free(b->pb);
@@ -1048,6 +1134,9 @@ static void reload_keys(struct broker *b) {
    * handshake again so a removed key loses the feed too */
   if (r > 0 && jp_rebind(b->ps, b->cfg->events, err, sizeof err) < 0)
     logmsg(b, "SIGHUP: rebinding the event socket: %s", err);
+  /* likewise a watch set up by a key removed since: every watcher must
+   * WATCH again, checked against the new keys (clients do on silence) */
+  if (r > 0) watch_clear(b->wt);
 }
 
 int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
@@ -1059,9 +1148,12 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
   /* a worker is allowed max_peer_bytes of BLOB replies outstanding; a
    * reading one drains about 64 MiB/s over loopback or a LAN */
   b.pb = pb_new(cfg->max_peer_bytes ? cfg->max_peer_bytes : (uint64_t)256 << 20, (uint64_t)64 << 20, 1024);
-  if (!b.pb) {
+  b.wt = watch_new(cfg->max_watches, cfg->max_watches_total);
+  if (!b.pb || !b.wt) {
+    pb_free(b.pb);
+    watch_free(b.wt);
     jp_keypair_wipe(&b.kp);
-    return jp_err(err, errlen, "allocating the per-peer byte budget");
+    return jp_err(err, errlen, "allocating the per-peer byte budget and the watch table: out of memory");
   }
   if (journal_open(&b.j, cfg->data, &b.epoch, err, errlen) < 0) {
     teardown(&b);

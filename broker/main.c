@@ -19,7 +19,8 @@ static void usage(FILE *f) {
           "usage: judge-broker [--config FILE] [--clients ENDPOINT] [--workers ENDPOINT]\n"
           "                    [--events ENDPOINT] [--data DIR] [--lease-ms N] [--max-attempts N]\n"
           "                    [--max-per-client N] [--max-queue N] [--job-timeout-s N]\n"
-          "                    [--io-threads N] [--languages c,cpp,...] [--max-peer-mb N] [--verbose]\n"
+          "                    [--io-threads N] [--languages c,cpp,...] [--max-peer-mb N]\n"
+          "                    [--max-watches N] [--max-watches-total N] [--verbose]\n"
           "                    (--keys FILE --cert FILE | --insecure)\n"
           "--keys: allowed keys and roles ('ROLE KEY [NAME]' lines, reread on SIGHUP);\n"
           "--cert: the broker's own secret certificate (judge keygen); --insecure: no\n"
@@ -65,6 +66,12 @@ static int set_key(struct broker_cfg *c, const char *key, const char *v, char *e
   } else if (!strcmp(key, "max-peer-mb")) {
     if (parse_num(key, v, 1, 1 << 20, &n, err, errlen) < 0) return -1;
     c->max_peer_bytes = (size_t)n << 20;
+  } else if (!strcmp(key, "max-watches")) {
+    if (parse_num(key, v, 1, 1000000, &n, err, errlen) < 0) return -1;
+    c->max_watches = (size_t)n;
+  } else if (!strcmp(key, "max-watches-total")) {
+    if (parse_num(key, v, 1, 1000000, &n, err, errlen) < 0) return -1;
+    c->max_watches_total = (size_t)n;
   } else if (!strcmp(key, "keys")) snprintf(c->keys, sizeof c->keys, "%s", v);
   else if (!strcmp(key, "cert")) snprintf(c->cert, sizeof c->cert, "%s", v);
   else if (!strcmp(key, "languages")) snprintf(c->langs, sizeof c->langs, "%s", v);
@@ -90,6 +97,7 @@ int main(int argc, char **argv) {
       {"keys", required_argument, 0, 'K'},     {"cert", required_argument, 0, 'k'},
       {"insecure", no_argument, 0, 'I'},       {"languages", required_argument, 0, 'L'},
       {"max-peer-mb", required_argument, 0, 'P'},
+      {"max-watches", required_argument, 0, 'w'}, {"max-watches-total", required_argument, 0, 'm'},
       {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
   struct broker_cfg cfg;
   broker_cfg_defaults(&cfg);

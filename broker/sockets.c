@@ -116,11 +116,13 @@ void *jp_socket_auth(void *ctx, enum jp_sock_role role, const char *endpoint, co
   int bind = role <= JP_SOCK_BROKER_EVENTS;
   if (auth && auth->kp) {
     /* who may connect where: workers only to the workers socket, clients
-     * and admins to the clients socket and the event feed */
+     * and admins to the clients socket, admins only to the event feed (a
+     * PUB socket cannot filter per key, and it carries every submission's
+     * events; a client follows its own with WATCH on the clients socket) */
     static const unsigned roles[] = {
         [JP_SOCK_BROKER_CLIENTS] = JP_ROLE_CLIENT | JP_ROLE_ADMIN,
         [JP_SOCK_BROKER_WORKERS] = JP_ROLE_WORKER,
-        [JP_SOCK_BROKER_EVENTS] = JP_ROLE_CLIENT | JP_ROLE_ADMIN,
+        [JP_SOCK_BROKER_EVENTS] = JP_ROLE_ADMIN,
     };
     char sub[512];
     int arc = bind ? jp_curve_server(s, auth->kp, roles[role], sub, sizeof sub)

@@ -176,7 +176,7 @@ static int batch_broker(struct batch *b, const struct broker_opts *bo) {
   for (size_t i = 0; i < b->nfiles; i++)
     subs[i] = (struct jpc_submission){.lang = b->o->lang, .sources = (const char *const *)&b->files[i],
                                       .nsources = 1, .priority = bo->prio_set ? bo->prio : JP_PRIO_BULK,
-                                      .stop_at_first_failure = b->o->stop == 1};
+                                      .stop_at_first_failure = b->o->stop == 1, .all_tests = b->o->stop == 0};
   if (b->tty_err)
     fprintf(stderr, "submitting %zu files...", b->nfiles);
   if (jpc_submit_many(c, p, subs, b->nfiles, 64, sids, err, sizeof err) < 0) {
@@ -282,7 +282,7 @@ int cmd_batch(int argc, char **argv) {
       return 2;
     if (rb > 0)
       continue;
-    if (strchr("LTtWCPAJ", opt))
+    if (strchr("LTtWCPJ", opt))
       local_only = opt == 'J' ? "jobs" : longopts[idx].name;
 #endif
     if (opt == 'J') {

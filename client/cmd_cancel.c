@@ -1,11 +1,11 @@
 /* cmd_cancel.c — `judge cancel ID`: drop a queued submission or abandon a
  * running one; its final state becomes "cancelled". */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "commands.h"
 #include "jpclient.h"
 #include "judge_broker.h"
+#include "net_cmd.h"
 #include "net_opts.h"
 
 static void usage(FILE *f) {
@@ -17,38 +17,17 @@ static void usage(FILE *f) {
 }
 
 int cmd_cancel(int argc, char **argv) {
-  static const struct option opts[] = {NET_LONGOPTS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-  struct net_opts no;
-  net_opts_init(&no);
-  int c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    int r = net_opt(&no, c, optarg, "cancel");
-    if (r < 0)
-      return 2;
-    if (r > 0)
-      continue;
-    if (c == 'h') {
-      usage(stdout);
-      return 0;
-    }
-    return net_bad_option("cancel");
-  }
-  if (optind + 1 != argc) {
-    fprintf(stderr, "judge cancel: need exactly one ID\n");
-    return net_bad_option("cancel");
-  }
-  const char *broker = no.broker;
+  struct net_cmd c = {.cmd = "cancel", .what = "ID", .usage = usage};
+  int ex = net_cmd_open(&c, argc, argv);
+  if (!c.cl)
+    return ex;
   char err[512];
-  if (auth_apply(&no.auth, "cancel") < 0)
-    return 2;
-  struct jpc *cl;
-  if (jpc_open(&cl, broker, "judge-cancel", err, sizeof err) < 0 || jpc_cancel(cl, argv[optind], err, sizeof err) < 0) {
-    broker_explain("cancel", broker, err);
-    jpc_close(cl);
+  if (jpc_cancel(c.cl, c.arg, err, sizeof err) < 0) {
+    broker_explain("cancel", c.broker, err);
+    jpc_close(c.cl);
     return 2;
   }
-  jpc_close(cl);
-  printf("%s: cancel accepted\n", argv[optind]);
+  jpc_close(c.cl);
+  printf("%s: cancel accepted\n", c.arg);
   return 0;
 }

@@ -1,12 +1,12 @@
 /* cmd_drain.c — `judge drain WORKER [--undo]` (admin): the broker stops
  * giving the worker new jobs while it finishes the ones it runs, e.g. before
  * taking the machine down; --undo lets it take jobs again. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "commands.h"
 #include "jpclient.h"
 #include "judge_broker.h"
+#include "net_cmd.h"
 #include "net_opts.h"
 
 static void usage(FILE *f) {
@@ -20,44 +20,17 @@ static void usage(FILE *f) {
 }
 
 int cmd_drain(int argc, char **argv) {
-  static const struct option opts[] = {NET_LONGOPTS, {"undo", no_argument, 0, 'u'},
-                                       {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-  struct net_opts no;
-  net_opts_init(&no);
-  int c, undo = 0;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    int r = net_opt(&no, c, optarg, "drain");
-    if (r < 0)
-      return 2;
-    if (r > 0)
-      continue;
-    if (c == 'h') {
-      usage(stdout);
-      return 0;
-    }
-    if (c == 'u') {
-      undo = 1;
-      continue;
-    }
-    return net_bad_option("drain");
-  }
-  if (optind + 1 != argc || !argv[optind][0]) {
-    fprintf(stderr, "judge drain: need exactly one WORKER name\n");
-    return net_bad_option("drain");
-  }
-  const char *broker = no.broker;
+  struct net_cmd c = {.cmd = "drain", .what = "WORKER name", .usage = usage, .flag = "undo"};
+  int ex = net_cmd_open(&c, argc, argv);
+  if (!c.cl)
+    return ex;
   char err[512];
-  if (auth_apply(&no.auth, "drain") < 0)
-    return 2;
-  struct jpc *cl;
-  if (jpc_open(&cl, broker, "judge-drain", err, sizeof err) < 0 ||
-      jpc_drain(cl, argv[optind], undo, err, sizeof err) < 0) {
-    broker_explain("drain", broker, err);
-    jpc_close(cl);
+  if (jpc_drain(c.cl, c.arg, c.flag_set, err, sizeof err) < 0) {
+    broker_explain("drain", c.broker, err);
+    jpc_close(c.cl);
     return 2;
   }
-  jpc_close(cl);
-  printf("%s: %s\n", argv[optind], undo ? "undrained (takes jobs again)" : "draining (no new jobs)");
+  jpc_close(c.cl);
+  printf("%s: %s\n", c.arg, c.flag_set ? "undrained (takes jobs again)" : "draining (no new jobs)");
   return 0;
 }

@@ -4,7 +4,6 @@
  * (live progress on stderr) or as one JSON object. */
 #include <ctype.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +72,25 @@ static int valid_id(const char *id) {
   return 1;
 }
 
+/* Live progress of a pool submission on a terminal, in --local's form. */
+static int on_event(void *ctx, const struct jp_event *e) {
+  const struct progress *p = ctx;
+  if (!p->tty)
+    return 0;
+  if (e->kind == JP_EV_TEST && e->total) /* an older worker does not say the total */
+    fprintf(stderr, "\r\033[K[%u/%u] %s %s", e->index + 1, e->total, e->test.name, jp_verdict_name(e->test.verdict));
+  else if (e->kind == JP_EV_TEST)
+    fprintf(stderr, "\r\033[K[%u] %s %s", e->index + 1, e->test.name, jp_verdict_name(e->test.verdict));
+  else if (e->kind == JP_EV_QUEUED)
+    fprintf(stderr, "\r\033[K%s: queued", e->sid);
+  else if (e->kind == JP_EV_STARTED)
+    fprintf(stderr, "\r\033[Kcompiling%s", e->attempt > 1 ? " (again: the last worker was lost)" : "...");
+  else if (e->kind == JP_EV_REQUEUED)
+    fprintf(stderr, "\r\033[K%s: requeued after attempt %u", e->sid, e->attempt);
+  fflush(stderr);
+  return 0;
+}
+
 static int submit_broker(const struct local_opts *o, const struct broker_opts *b, const char *id,
                          const char *const *srcs, size_t n) {
   struct jpc *c;
@@ -81,7 +99,8 @@ static int submit_broker(const struct local_opts *o, const struct broker_opts *b
     return 2;
   const char *lang = o->lang ? o->lang : jpc_lang_for_file(srcs[0]);
   struct jpc_submission s = {.sid = id, .lang = o->lang, .sources = srcs, .nsources = n,
-                             .priority = b->prio_set ? b->prio : JP_PRIO_NORMAL, .stop_at_first_failure = o->stop == 1};
+                             .priority = b->prio_set ? b->prio : JP_PRIO_NORMAL, .stop_at_first_failure = o->stop == 1,
+                             .all_tests = o->stop == 0, .watch = !b->no_wait};
   char sid[JP_PROTO_MAX_SID + 1], err[1024];
   int dup = 0, ex = 2;
   if (jpc_submit(c, p, &s, sid, &dup, err, sizeof err) < 0) {
@@ -98,12 +117,14 @@ static int submit_broker(const struct local_opts *o, const struct broker_opts *b
     ex = 0;
     goto out;
   }
-  int tty = isatty(2);
-  if (tty)
-    fprintf(stderr, "%s: waiting for the verdict...", sid);
+  /* the SUBMIT asked to be watched: its events come on this connection
+   * (a duplicate may be final already: WATCH answers that at once) */
+  struct progress pr = {isatty(2)};
+  if (pr.tty)
+    fprintf(stderr, "%s: queued", sid);
   struct jp_msg r;
-  int rc = jpc_result(c, sid, b->wait_s > 0 ? b->wait_s * 1000 : INT_MAX, &r, err, sizeof err);
-  if (tty)
+  int rc = jpc_follow(c, sid, !dup, b->wait_s > 0 ? b->wait_s * 1000 : 0, on_event, &pr, &r, err, sizeof err);
+  if (pr.tty)
     fprintf(stderr, "\r\033[K");
   if (rc < 0) {
     broker_explain("submit", b->endpoint, err);
@@ -176,7 +197,7 @@ int cmd_submit(int argc, char **argv) {
     }
     if (opt == 'L')
       explicit_local = 1;
-    if (strchr("TtWCPA", opt))
+    if (strchr("TtWCP", opt))
       local_only = longopts[idx].name;
 #endif
     int r2 = local_opt(&o, opt, optarg, "submit");

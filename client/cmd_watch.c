@@ -1,8 +1,7 @@
 /* cmd_watch.c — `judge watch ID`: live per-test progress until the final
- * verdict. The verdict is also fetched by request, since PUB/SUB loses
- * what was published before we joined. */
+ * verdict, over the clients socket (WATCH: a client key follows only its
+ * own submissions, an admin any), then the verdict as `judge result`. */
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,8 @@
 
 static void usage(FILE *f) {
   fprintf(f, "usage: judge watch [--broker ENDPOINT] [--timeout SECONDS] ID\n"
-             "Prints each test as it finishes, then the verdict.\n\n");
+             "Prints each test as it finishes, then the verdict. A client key may watch only\n"
+             "its own submissions, an admin key any.\n\n");
   fputs(net_opts_help, f);
   fputs(auth_opts_help, f);
   fprintf(f, "  --timeout SECONDS  stop watching after this long (default: until the verdict)\n"
@@ -69,11 +69,7 @@ int cmd_watch(int argc, char **argv) {
   }
   const char *broker = no.broker;
   const char *sid = argv[optind];
-  char err[512], events[300];
-  if (jpc_events_endpoint(broker, events, sizeof events) < 0) {
-    fprintf(stderr, "judge watch: cannot derive the event endpoint from %s\n", broker);
-    return 2;
-  }
+  char err[512];
   if (auth_apply(&no.auth, "watch") < 0)
     return 2;
   struct jpc *cl;
@@ -82,16 +78,7 @@ int cmd_watch(int argc, char **argv) {
     return 2;
   }
   struct jp_msg r;
-  int rc = jpc_result(cl, sid, 0, &r, err, sizeof err);
-  /* watch in slices, checking by request between them, so a final
-   * verdict published before we subscribed is still seen */
-  int waited = 0;
-  while (rc == 0 && (timeout_s <= 0 || waited < timeout_s)) {
-    jp_msg_free(&r);
-    jpc_watch(events, sid, 2000, on_event, NULL, err, sizeof err);
-    waited += 2;
-    rc = jpc_result(cl, sid, 0, &r, err, sizeof err);
-  }
+  int rc = jpc_follow(cl, sid, 0, timeout_s > 0 ? (int)timeout_s * 1000 : 0, on_event, NULL, &r, err, sizeof err);
   jpc_close(cl);
   if (rc < 0) {
     broker_explain("watch", broker, err);

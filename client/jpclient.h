@@ -45,6 +45,8 @@ struct jpc_submission {
   const struct jp_source *contents; /* or, when sources is NULL: in memory */
   enum jp_priority priority;
   int stop_at_first_failure;
+  int all_tests; /* run every test even after a failure (not with stop_at_first_failure) */
+  int watch;     /* also WATCH it on this connection from its ACK on: pass watching = 1 to jpc_follow */
 };
 
 /* Submits one; sid_out (>= JP_PROTO_MAX_SID + 1 bytes) receives the id.
@@ -77,9 +79,22 @@ int jpc_judge(const char *endpoint, const char *problem_dir, const char *lang, c
               size_t nsources, enum jp_priority prio, int wait_ms, struct jp_msg *out, char *err,
               size_t errlen);
 
-/* Live events for sid (NULL = all) from the event endpoint, until fn
- * returns nonzero or timeout_ms passes (0 = forever). Returns 0, or -1. */
 typedef int (*jpc_event_fn)(void *ctx, const struct jp_event *ev);
+
+/* Follows one submission the key may read (its own; any for an admin) over
+ * this connection: WATCH (unless watching: the SUBMIT had .watch), fn for
+ * each EVENT (may be NULL; its return value is ignored), then the final
+ * RESULT in *out (jp_msg_free it). Lost events and broker restarts are
+ * covered: silence makes it WATCH again, which answers with the final
+ * RESULT once there is one; a broker holding too many watches makes it
+ * poll. wait_ms 0 = until final. Returns 1 final, 0 not final within
+ * wait_ms (*out the latest RESULT), -1 error (forbidden, unknown id...). */
+int jpc_follow(struct jpc *c, const char *sid, int watching, int wait_ms, jpc_event_fn fn, void *ctx,
+               struct jp_msg *out, char *err, size_t errlen);
+
+/* The admin feed: live events for sid (NULL = all) from the event endpoint
+ * (PUB; the broker admits admin keys only there), until fn returns nonzero
+ * or timeout_ms passes (0 = forever). Returns 0, or -1. */
 int jpc_watch(const char *events_endpoint, const char *sid, int timeout_ms, jpc_event_fn fn, void *ctx,
               char *err, size_t errlen);
 

@@ -98,6 +98,8 @@ static void fill_submit(struct jp_msg *m, const struct jpc_problem *p, const str
   m->u.submit.nsources = l->n;
   m->u.submit.priority = s->priority;
   m->u.submit.options.stop_at_first_failure = s->stop_at_first_failure != 0;
+  m->u.submit.options.all_tests = s->all_tests != 0;
+  m->u.submit.watch = s->watch != 0;
 }
 
 static int ack_result(struct jp_msg *rep, int *duplicate, char *err, size_t errlen) {

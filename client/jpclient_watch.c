@@ -1,5 +1,7 @@
-/* jpclient_watch.c — live events from the broker's PUB endpoint. PUB/SUB
- * drops to late joiners: callers fetch the final verdict by request too. */
+/* jpclient_watch.c — the admin feed: live events of every submission from
+ * the broker's PUB endpoint (admin keys only; clients follow their own
+ * submissions with jpc_follow). PUB/SUB drops to late joiners: callers
+ * fetch the final verdict by request too. */
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>

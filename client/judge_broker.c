@@ -131,9 +131,8 @@ int result_from_wire(const struct jp_result *w, const char *lang, struct judge_r
   if (out->verdict == JUDGE_SKIPPED)
     out->verdict = JUDGE_IE; /* a final result without a verdict */
   out->score = w->score;
-  /* the wire does not say whether the problem is scored; a score other
-   * than pass-fail's 0/1 can only come from a scoring problem */
-  out->scoring = w->score != 0 && w->score != 1;
+  /* results stored before the wire had `scoring` read as pass-fail */
+  out->scoring = w->scoring;
   out->cpu_ms = w->max_cpu_ms;
   out->memory_kib = w->max_memory_kib;
   copy(out->lang, sizeof out->lang, lang);
@@ -163,6 +162,7 @@ int result_from_wire(const struct jp_result *w, const char *lang, struct judge_r
     t->signal = s->signal;
     copy(t->syscall, sizeof t->syscall, s->syscall);
     copy(t->message, sizeof t->message, s->message);
+    t->score = s->score;
     if (t->verdict != JUDGE_SKIPPED && t->wall_ms > out->wall_ms)
       out->wall_ms = t->wall_ms;
   }

@@ -49,6 +49,7 @@ static const char *msg_sid(const struct jp_msg *m) {
   switch (m->type) {
   case JP_MSG_RESULT_GET: return S(m->u.result_get.sid);
   case JP_MSG_CANCEL: return S(m->u.cancel.sid);
+  case JP_MSG_WATCH: return S(m->u.watch.sid);
   case JP_MSG_RESULT: return S(m->u.result.sid);
   case JP_MSG_PROGRESS: return S(m->u.progress.sid);
   case JP_MSG_JOB_RESULT: return S(m->u.job_result.sid);
@@ -79,12 +80,15 @@ int jp_msg_check(const struct jp_msg *m, enum jp_errcode *code, char *err, size_
       for (size_t j = 0; j < i; j++)
         if (!strcmp(S(s->sources[i].name), S(s->sources[j].name)))
           return bad(code, err, errlen, m, "sources", "has two files with the same name");
+    if (s->options.stop_at_first_failure && s->options.all_tests)
+      return bad(code, err, errlen, m, "options", "may not ask for both stop_at_first_failure and all_tests");
     if (m->type == JP_MSG_JOB && m->u.job.attempt == 0)
       return bad(code, err, errlen, m, "attempt", "must be 1 or more");
     return 0;
   }
   case JP_MSG_RESULT_GET:
   case JP_MSG_CANCEL:
+  case JP_MSG_WATCH:
   case JP_MSG_RESULT:
   case JP_MSG_PROGRESS:
   case JP_MSG_JOB_RESULT:

@@ -214,10 +214,10 @@ static int need(struct dctx *c, const char *const *keys, uint64_t seen, uint64_t
 /* ---- nested structs ---- */
 
 enum { TK_NAME, TK_GROUP, TK_VERDICT, TK_CPU, TK_WALL, TK_MEM, TK_EXIT, TK_SIG, TK_SYSCALL,
-       TK_MESSAGE };
+       TK_MESSAGE, TK_SCORE };
 static const char *const test_keys[] = {"name", "group", "verdict", "cpu_ms", "wall_ms",
                                         "memory_kib", "exit_code", "signal", "syscall",
-                                        "message"};
+                                        "message", "score"};
 
 static int dec_test(struct dctx *c, struct jp_test_result *t) {
   size_t n;
@@ -242,6 +242,7 @@ static int dec_test(struct dctx *c, struct jp_test_result *t) {
     case TK_SIG: rc = d_i32(c, "signal", &t->signal); break;
     case TK_SYSCALL: rc = d_str(c, "syscall", S_TEXT, JP_PROTO_MAX_NAME, &t->syscall); break;
     case TK_MESSAGE: rc = d_str(c, "message", S_TEXT, JP_PROTO_MAX_TEXT, &t->message); break;
+    case TK_SCORE: rc = d_double(c, "score", &t->score); break;
     }
     if (rc < 0) return -1;
   }
@@ -270,9 +271,9 @@ static int dec_compile(struct dctx *c, struct jp_compile_info *ci) {
   return need(c, compile_keys, seen, BIT(CK_OK));
 }
 
-enum { RK_VERDICT, RK_SCORE, RK_COMPILE, RK_TESTS, RK_MAXCPU, RK_MAXMEM };
+enum { RK_VERDICT, RK_SCORE, RK_COMPILE, RK_TESTS, RK_MAXCPU, RK_MAXMEM, RK_SCORING };
 static const char *const result_keys[] = {"verdict", "score", "compile", "tests", "max_cpu_ms",
-                                          "max_memory_kib"};
+                                          "max_memory_kib", "scoring"};
 
 static int dec_result(struct dctx *c, struct jp_result *res) {
   size_t n;
@@ -306,6 +307,7 @@ static int dec_result(struct dctx *c, struct jp_result *res) {
     }
     case RK_MAXCPU: rc = d_u32(c, "max_cpu_ms", &res->max_cpu_ms); break;
     case RK_MAXMEM: rc = d_u64(c, "max_memory_kib", &res->max_memory_kib); break;
+    case RK_SCORING: rc = d_bool(c, "scoring", &res->scoring); break;
     }
     if (rc < 0) return -1;
   }
@@ -386,8 +388,8 @@ static int dec_source(struct dctx *c, struct jp_source *s) {
   return need(c, source_keys, seen, BIT(SK_NAME) | BIT(SK_CONTENT));
 }
 
-enum { OK_STOP };
-static const char *const option_keys[] = {"stop_at_first_failure"};
+enum { OK_STOP, OK_ALL };
+static const char *const option_keys[] = {"stop_at_first_failure", "all_tests"};
 
 static int dec_options(struct dctx *c, struct jp_options *o) {
   size_t n;
@@ -404,6 +406,9 @@ static int dec_options(struct dctx *c, struct jp_options *o) {
     case -2: continue;
     case OK_STOP:
       if (d_bool(c, "stop_at_first_failure", &o->stop_at_first_failure) < 0) return -1;
+      break;
+    case OK_ALL:
+      if (d_bool(c, "all_tests", &o->all_tests) < 0) return -1;
       break;
     }
   }
@@ -436,14 +441,15 @@ enum {
   K_SHA256, K_DATA, K_DUPLICATE, K_CODE, K_MESSAGE, K_STATE, K_FINAL, K_RESULT, K_ATTEMPT,
   K_QUEUED, K_RUNNING, K_WORKERS, K_FREE, K_NAME, K_SLOTS, K_LANGS, K_EPOCH, K_LEASE,
   K_INDEX, K_TEST, K_FOUND, K_KIND, K_VERDICT, K_SCORE, K_QCONTEST, K_QNORMAL, K_QREJUDGE,
-  K_QBULK, K_COMPLETED, K_RATE, K_WORKER, K_UNDO, K_DRAINING
+  K_QBULK, K_COMPLETED, K_RATE, K_WORKER, K_UNDO, K_DRAINING, K_WATCH, K_WATCHING, K_TOTAL
 };
 static const char *const root_keys[] = {
     "v", "type", "rid", "sid", "problem", "lang", "sources", "priority", "options", "hashes",
     "sha256", "data", "duplicate", "code", "message", "state", "final", "result", "attempt",
     "queued", "running", "workers", "free_slots", "name", "slots", "langs", "epoch", "lease",
     "index", "test", "found", "kind", "verdict", "score", "queued_contest", "queued_normal",
-    "queued_rejudge", "queued_bulk", "completed", "rate", "worker", "undo", "draining"};
+    "queued_rejudge", "queued_bulk", "completed", "rate", "worker", "undo", "draining", "watch",
+    "watching", "total"};
 
 /* Fields of SUBMIT, shared by JOB. Returns 1 if key is not one of them. */
 static int dec_submit_field(struct dctx *c, struct jp_submit *s, int key) {
@@ -480,7 +486,9 @@ static int dec_submit_field(struct dctx *c, struct jp_submit *s, int key) {
 static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
   int v;
   switch (m->type) {
-  case JP_MSG_SUBMIT: return dec_submit_field(c, &m->u.submit, key);
+  case JP_MSG_SUBMIT:
+    if (key == K_WATCH) return d_bool(c, "watch", &m->u.submit.watch);
+    return dec_submit_field(c, &m->u.submit, key);
   case JP_MSG_JOB:
     if (key == K_LEASE) return d_u64(c, "lease", &m->u.job.lease);
     if (key == K_ATTEMPT) return d_u32(c, "attempt", &m->u.job.attempt);
@@ -497,6 +505,7 @@ static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
   case JP_MSG_RESULT_GET:
   case JP_MSG_CANCEL:
   case JP_MSG_STATUS:
+  case JP_MSG_WATCH:
     if (key != K_SID) return 1;
     return d_str(c, "sid", S_SID, JP_PROTO_MAX_SID, &m->u.status.sid);
   case JP_MSG_DRAIN:
@@ -506,6 +515,7 @@ static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
   case JP_MSG_ACK:
     if (key == K_SID) return d_str(c, "sid", S_SID, JP_PROTO_MAX_SID, &m->u.ack.sid);
     if (key == K_DUPLICATE) return d_bool(c, "duplicate", &m->u.ack.duplicate);
+    if (key == K_WATCHING) return d_bool(c, "watching", &m->u.ack.watching);
     return 1;
   case JP_MSG_ERROR:
     if (key == K_CODE) {
@@ -576,6 +586,7 @@ static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
     if (key == K_LEASE) return d_u64(c, "lease", &m->u.progress.lease);
     if (key == K_INDEX) return d_u32(c, "index", &m->u.progress.index);
     if (key == K_TEST) return dec_test(c, &m->u.progress.test);
+    if (key == K_TOTAL) return d_u32(c, "total", &m->u.progress.total);
     return 1;
   case JP_MSG_JOB_RESULT:
     if (key == K_SID) return d_str(c, "sid", S_SID, JP_PROTO_MAX_SID, &m->u.job_result.sid);
@@ -619,6 +630,7 @@ static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
       e->verdict = (enum jp_verdict)v;
       return 0;
     case K_SCORE: return d_double(c, "score", &e->score);
+    case K_TOTAL: return d_u32(c, "total", &e->total);
     }
     return 1;
   }
@@ -637,7 +649,8 @@ static uint64_t required_keys(enum jp_msg_type t) {
   case JP_MSG_BLOBS_MISSING: return BIT(K_HASHES);
   case JP_MSG_BLOB_PUT: return BIT(K_SHA256) | BIT(K_DATA);
   case JP_MSG_RESULT_GET:
-  case JP_MSG_CANCEL: return BIT(K_SID);
+  case JP_MSG_CANCEL:
+  case JP_MSG_WATCH: return BIT(K_SID);
   case JP_MSG_DRAIN: return BIT(K_WORKER);
   case JP_MSG_ERROR: return BIT(K_CODE);
   case JP_MSG_RESULT: return BIT(K_SID) | BIT(K_STATE) | BIT(K_FINAL);
@@ -660,7 +673,7 @@ static void default_strings(struct jp_msg *m) {
   switch (m->type) {
   case JP_MSG_SUBMIT: m->u.submit.sid = m->u.submit.lang = ""; m->u.submit.priority = JP_PRIO_NORMAL; break;
   case JP_MSG_JOB: m->u.job.sub.sid = m->u.job.sub.lang = ""; m->u.job.sub.priority = JP_PRIO_NORMAL; break;
-  case JP_MSG_RESULT_GET: case JP_MSG_CANCEL: case JP_MSG_STATUS: m->u.status.sid = ""; break;
+  case JP_MSG_RESULT_GET: case JP_MSG_CANCEL: case JP_MSG_STATUS: case JP_MSG_WATCH: m->u.status.sid = ""; break;
   case JP_MSG_DRAIN: m->u.drain.worker = ""; break;
   case JP_MSG_ACK: m->u.ack.sid = ""; break;
   case JP_MSG_ERROR: m->u.error.message = ""; break;

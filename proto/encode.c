@@ -89,7 +89,7 @@ static void e_enum(struct enc *e, const char *field, const char *name) {
 /* ---- nested structs ---- */
 
 static void enc_test(struct enc *e, const struct jp_test_result *t) {
-  e_map(e, 10);
+  e_map(e, 11);
   e_key(e, "name"); e_str(e, "name", S_TEXT, JP_PROTO_MAX_NAME, t->name);
   e_key(e, "group"); e_str(e, "group", S_TEXT, JP_PROTO_MAX_NAME, t->group);
   e_enum(e, "verdict", jp_verdict_name(t->verdict));
@@ -100,12 +100,13 @@ static void enc_test(struct enc *e, const struct jp_test_result *t) {
   e_key(e, "signal"); e_i(e, t->signal);
   e_key(e, "syscall"); e_str(e, "syscall", S_TEXT, JP_PROTO_MAX_NAME, t->syscall);
   e_key(e, "message"); e_str(e, "message", S_TEXT, JP_PROTO_MAX_TEXT, t->message);
+  e_key(e, "score"); e_d(e, "score", t->score);
 }
 
 static void enc_result(struct enc *e, const struct jp_result *r) {
   if (r->ntests > JP_PROTO_MAX_TESTS) { fail(e, "tests", "has more entries than its cap"); return; }
   if (r->ntests && !r->tests) { fail(e, "tests", "has a count but no array"); return; }
-  e_map(e, 6);
+  e_map(e, 7);
   e_enum(e, "verdict", jp_verdict_name(r->verdict));
   e_key(e, "score"); e_d(e, "score", r->score);
   e_key(e, "compile");
@@ -118,6 +119,7 @@ static void enc_result(struct enc *e, const struct jp_result *r) {
   for (size_t i = 0; i < r->ntests; i++) enc_test(e, &r->tests[i]);
   e_key(e, "max_cpu_ms"); e_u(e, r->max_cpu_ms);
   e_key(e, "max_memory_kib"); e_u(e, r->max_memory_kib);
+  e_key(e, "scoring"); e_b(e, r->scoring);
 }
 
 static void enc_problem(struct enc *e, const struct jp_problem *p) {
@@ -150,8 +152,12 @@ static void enc_submit_fields(struct enc *e, const struct jp_submit *s) {
   }
   e_enum(e, "priority", jp_priority_name(s->priority));
   e_key(e, "options");
-  e_map(e, 1);
+  /* all_tests only when set: a submission without it encodes exactly as
+   * before the option existed, so the broker's duplicate check (it compares
+   * stored encodings) still matches journals written by older versions */
+  e_map(e, s->options.all_tests ? 2 : 1);
   e_key(e, "stop_at_first_failure"); e_b(e, s->options.stop_at_first_failure);
+  if (s->options.all_tests) { e_key(e, "all_tests"); e_b(e, true); }
 }
 #define SUBMIT_FIELDS 6
 
@@ -167,31 +173,36 @@ static void enc_strings(struct enc *e, const char *field, enum strkind kind, siz
 /* Number of body fields each type writes (the map header comes first). */
 static size_t body_fields(const struct jp_msg *m) {
   switch (m->type) {
-  case JP_MSG_SUBMIT: return SUBMIT_FIELDS;
+  case JP_MSG_SUBMIT: return SUBMIT_FIELDS + (m->u.submit.watch ? 1 : 0);
   case JP_MSG_JOB: return SUBMIT_FIELDS + 2;
   case JP_MSG_BLOB_HAVE: case JP_MSG_BLOBS_MISSING: return 1;
   case JP_MSG_BLOB_PUT: return 2;
-  case JP_MSG_RESULT_GET: case JP_MSG_CANCEL: case JP_MSG_STATUS: return 1;
+  case JP_MSG_RESULT_GET: case JP_MSG_CANCEL: case JP_MSG_STATUS: case JP_MSG_WATCH: return 1;
   case JP_MSG_DRAIN: return 2;
-  case JP_MSG_ACK: return 2;
+  case JP_MSG_ACK: return 3;
   case JP_MSG_ERROR: return 2;
   case JP_MSG_RESULT: return m->u.result.has_result ? 4 : 3;
   case JP_MSG_STATUS_REPLY: return !m->u.status_reply.sid || !*m->u.status_reply.sid ? 15 : 7;
   case JP_MSG_REGISTER: return 3;
   case JP_MSG_HEARTBEAT: return 2;
-  case JP_MSG_PROGRESS: return 4;
+  case JP_MSG_PROGRESS: return 5;
   case JP_MSG_JOB_RESULT: return 3;
   case JP_MSG_BLOB_GET: return 1;
   case JP_MSG_RESULT_ACK: case JP_MSG_CANCEL_JOB: return 2;
   case JP_MSG_BLOB: return 3;
-  case JP_MSG_EVENT: return m->u.event.has_test ? 7 : 6;
+  case JP_MSG_EVENT: return m->u.event.has_test ? 8 : 6;
   default: return 0;
   }
 }
 
 static void enc_body(struct enc *e, const struct jp_msg *m) {
   switch (m->type) {
-  case JP_MSG_SUBMIT: enc_submit_fields(e, &m->u.submit); break;
+  case JP_MSG_SUBMIT:
+    enc_submit_fields(e, &m->u.submit);
+    /* only when asked: the broker stores SUBMITs without it (watching is
+     * not part of a submission's content) */
+    if (m->u.submit.watch) { e_key(e, "watch"); e_b(e, true); }
+    break;
   case JP_MSG_JOB:
     e_key(e, "lease"); e_u(e, m->u.job.lease);
     e_key(e, "attempt"); e_u(e, m->u.job.attempt);
@@ -209,6 +220,7 @@ static void enc_body(struct enc *e, const struct jp_msg *m) {
   case JP_MSG_RESULT_GET:
   case JP_MSG_CANCEL:
   case JP_MSG_STATUS:
+  case JP_MSG_WATCH:
     e_key(e, "sid"); e_str(e, "sid", S_SID, JP_PROTO_MAX_SID, m->u.status.sid);
     break;
   case JP_MSG_DRAIN:
@@ -218,6 +230,7 @@ static void enc_body(struct enc *e, const struct jp_msg *m) {
   case JP_MSG_ACK:
     e_key(e, "sid"); e_str(e, "sid", S_SID, JP_PROTO_MAX_SID, m->u.ack.sid);
     e_key(e, "duplicate"); e_b(e, m->u.ack.duplicate);
+    e_key(e, "watching"); e_b(e, m->u.ack.watching);
     break;
   case JP_MSG_ERROR:
     e_enum(e, "code", jp_errcode_name(m->u.error.code));
@@ -268,6 +281,7 @@ static void enc_body(struct enc *e, const struct jp_msg *m) {
     e_key(e, "lease"); e_u(e, m->u.progress.lease);
     e_key(e, "index"); e_u(e, m->u.progress.index);
     e_key(e, "test"); enc_test(e, &m->u.progress.test);
+    e_key(e, "total"); e_u(e, m->u.progress.total);
     break;
   case JP_MSG_JOB_RESULT:
     e_key(e, "sid"); e_str(e, "sid", S_SID, JP_PROTO_MAX_SID, m->u.job_result.sid);
@@ -298,6 +312,7 @@ static void enc_body(struct enc *e, const struct jp_msg *m) {
     if (ev->has_test) {
       e_key(e, "test");
       enc_test(e, &ev->test);
+      e_key(e, "total"); e_u(e, ev->total);
     }
     break;
   }

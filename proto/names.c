@@ -29,6 +29,7 @@ static const char *const type_names[JP_MSG__COUNT] = {
     [JP_MSG_BLOB] = "BLOB",
     [JP_MSG_CANCEL_JOB] = "CANCEL_JOB",
     [JP_MSG_EVENT] = "EVENT",
+    [JP_MSG_WATCH] = "WATCH",
 };
 
 static const unsigned type_dirs[JP_MSG__COUNT] = {
@@ -53,7 +54,8 @@ static const unsigned type_dirs[JP_MSG__COUNT] = {
     [JP_MSG_RESULT_ACK] = JP_DIR_B2W,
     [JP_MSG_BLOB] = JP_DIR_B2W,
     [JP_MSG_CANCEL_JOB] = JP_DIR_B2W,
-    [JP_MSG_EVENT] = JP_DIR_PUB,
+    [JP_MSG_EVENT] = JP_DIR_PUB | JP_DIR_B2C,
+    [JP_MSG_WATCH] = JP_DIR_C2B,
 };
 
 static const char *const errcode_names[JP_E__COUNT] = {

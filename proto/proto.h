@@ -70,9 +70,11 @@ enum jp_msg_type {
   JP_MSG_BLOB,
   JP_MSG_CANCEL_JOB,
   /* broker PUB -> subscribers */
-  JP_MSG_EVENT,
+  JP_MSG_EVENT, /* also broker -> client, to a WATCH */
   /* client (admin) -> broker; appended last so older numbering stays */
   JP_MSG_DRAIN,
+  /* client -> broker: EVENTs of one submission on this connection */
+  JP_MSG_WATCH,
   JP_MSG__COUNT
 };
 
@@ -151,6 +153,7 @@ struct jp_source {
 
 struct jp_options {
   bool stop_at_first_failure;
+  bool all_tests; /* run every test even after a failure; not with stop_at_first_failure */
 };
 
 struct jp_test_result {
@@ -163,6 +166,7 @@ struct jp_test_result {
   int32_t signal;    /* 0 if none */
   const char *syscall; /* the denied syscall for SV, else "" */
   const char *message; /* checker / judge message, "" if none */
+  double score;        /* the test's score in a scoring problem (result.scoring), else 0 */
 };
 
 struct jp_compile_info {
@@ -179,6 +183,7 @@ struct jp_result {
   size_t ntests;
   uint32_t max_cpu_ms;
   uint64_t max_memory_kib;
+  bool scoring; /* the problem is scored (print `score`); false: pass-fail */
 };
 
 /* ---- message bodies ---- */
@@ -191,6 +196,7 @@ struct jp_submit { /* SUBMIT; also the core of JOB */
   size_t nsources;
   enum jp_priority priority;
   struct jp_options options;
+  bool watch; /* SUBMIT only: also WATCH it on this connection (ACK says) */
 };
 
 struct jp_hashes { /* BLOB_HAVE, BLOBS_MISSING */
@@ -203,7 +209,7 @@ struct jp_blob_put { /* BLOB_PUT */
   struct jp_bytes data;
 };
 
-struct jp_sid_ref { /* RESULT_GET, CANCEL, STATUS ("" = pool status) */
+struct jp_sid_ref { /* RESULT_GET, CANCEL, STATUS ("" = pool status), WATCH */
   const char *sid;
 };
 
@@ -215,6 +221,7 @@ struct jp_drain { /* DRAIN (admin): stop (undo: resume) giving jobs to a worker 
 struct jp_ack { /* ACK */
   const char *sid; /* the submission concerned, "" if none */
   bool duplicate;  /* SUBMIT of an id the broker already had */
+  bool watching;   /* WATCH, SUBMIT with watch: EVENTs will follow on this connection */
 };
 
 struct jp_error { /* ERROR */
@@ -260,6 +267,7 @@ struct jp_progress { /* PROGRESS */
   uint64_t lease;
   uint32_t index; /* 0-based position of this test in the run */
   struct jp_test_result test;
+  uint32_t total; /* tests of the problem (0 = not said) */
 };
 
 struct jp_job_result { /* JOB_RESULT */
@@ -289,7 +297,7 @@ struct jp_blob { /* BLOB */
   struct jp_bytes data;
 };
 
-struct jp_event { /* EVENT (PUB body; topic frame = sid) */
+struct jp_event { /* EVENT (PUB body, topic frame = sid; or to a watcher on the clients socket) */
   const char *sid;
   enum jp_event_kind kind;
   uint32_t attempt;
@@ -298,6 +306,7 @@ struct jp_event { /* EVENT (PUB body; topic frame = sid) */
   struct jp_test_result test;
   enum jp_verdict verdict; /* kind == JP_EV_DONE (and COMPILED: CE or NONE) */
   double score;
+  uint32_t total; /* kind == JP_EV_TEST: tests of the problem (0 = not said) */
 };
 
 struct jp_msg {
@@ -307,7 +316,7 @@ struct jp_msg {
     struct jp_submit submit;
     struct jp_hashes blob_have;
     struct jp_blob_put blob_put;
-    struct jp_sid_ref result_get, cancel, status;
+    struct jp_sid_ref result_get, cancel, status, watch;
     struct jp_ack ack;
     struct jp_error error;
     struct jp_result_msg result;

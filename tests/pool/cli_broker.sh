@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cli_broker.sh — `judge submit --broker` and `judge batch --broker` through a
 # real broker and a real judging worker on loopback: the same verdicts as
-# --local (AC, WA, CE), --no-wait / --id, the batch summary, and clear errors
+# --local (AC, WA, CE), live progress on a terminal, --all-tests, scores of
+# scoring problems only, --no-wait / --id, the batch summary, and clear errors
 # for an unreachable broker and bad options. Skipped (77) where the local
 # engine cannot judge (no root / no box).
 . "$(dirname "$0")/lib.sh"
@@ -62,6 +63,48 @@ done
 timeout 120 "$J" submit --broker "$CLIENTS" --problem "$P" --wait 100 "$WA" >"$T/t.txt" 2>&1 || fail "table: $(cat "$T/t.txt")"
 grep -q "^verdict: WA" "$T/t.txt" || fail "table has no verdict line: $(cat "$T/t.txt")"
 grep -q "^test " "$T/t.txt" || fail "table has no header: $(cat "$T/t.txt")"
+
+# live per-test progress on a terminal (through WATCH on the clients
+# socket), as --local shows it, then the same table
+if command -v script >/dev/null; then
+  timeout 120 script -qec "'$J' submit --broker '$CLIENTS' --problem '$P' --wait 100 '$WA'" /dev/null >"$T/tty.txt" 2>&1 ||
+    fail "submit on a terminal: $(cat "$T/tty.txt")"
+  timeout 120 script -qec "'$J' submit --local --problem '$P' '$WA'" /dev/null >"$T/ltty.txt" 2>&1 ||
+    fail "local submit on a terminal: $(cat "$T/ltty.txt")"
+  for line in "sample/1 AC" "secret/02 WA"; do
+    l=$(grep -ao "\[[0-9]*/[0-9]*\] $line" "$T/ltty.txt" | head -1)
+    [ -n "$l" ] || fail "local progress lacks '$line': $(cat -v "$T/ltty.txt")"
+    grep -aqF "$l" "$T/tty.txt" || fail "no live progress '$l' (as --local) on a terminal: $(cat -v "$T/tty.txt")"
+  done
+  grep -q "^verdict: .*WA" "$T/tty.txt" || fail "no table after the progress: $(cat -v "$T/tty.txt")"
+fi
+
+# --all-tests travels to the worker: every test runs, as with --local
+tests_of() { grep -o '"name":"[^"]*","group":"[^"]*","verdict":"[A-Z]*"' "$1" | tr '\n' ' '; }
+timeout 120 "$J" submit --local --all-tests --problem "$P" --json "$WA" >"$T/la.json" 2>>"$T/local.log" || fail "local --all-tests"
+timeout 120 "$J" submit --broker "$CLIENTS" --all-tests --problem "$P" --json --wait 100 "$WA" >"$T/ba.json" 2>"$T/ba.err" ||
+  fail "broker --all-tests: $(cat "$T/ba.err")"
+[ "$(tests_of "$T/ba.json")" = "$(tests_of "$T/la.json")" ] ||
+  fail "--all-tests: broker ran $(tests_of "$T/ba.json"), local $(tests_of "$T/la.json")"
+n_all=$(grep -o '"verdict":"[A-Z]*"' "$T/ba.json" | wc -l) n_stop=$(grep -o '"verdict":"[A-Z]*"' "$T/b.json" | wc -l)
+[ "$n_all" -gt "$((n_stop + 1))" ] || fail "--all-tests ran $n_all tests, the default $n_stop"
+
+# the result says whether the problem is scored: scores exactly as --local
+# prints them for a scoring problem, none per test (and no score in the
+# table) for a pass-fail one
+S=$EX/problems/subtasks
+PA=$S/submissions/partially_accepted/int32.c
+scores() { grep -o '"score":[0-9.e+-]*' "$1" | tr '\n' ' '; }
+timeout 120 "$J" submit --local --problem "$S" --json "$PA" >"$T/ls.json" 2>>"$T/local.log" || fail "local scoring"
+timeout 120 "$J" submit --broker "$CLIENTS" --problem "$S" --json --wait 100 "$PA" >"$T/bs.json" 2>"$T/bs.err" ||
+  fail "broker scoring: $(cat "$T/bs.err")"
+grep -q '^{"id":"[^"]*","lang":"c","verdict":"WA","score":30,' "$T/bs.json" || fail "scoring JSON: $(cat "$T/bs.json")"
+[ "$(scores "$T/bs.json")" = "$(scores "$T/ls.json")" ] || fail "scores: broker $(scores "$T/bs.json"), local $(scores "$T/ls.json")"
+grep -q '"group":"[^"]*","verdict":"[A-Z]*","score"' "$T/ba.json" && fail "a pass-fail problem's tests have scores: $(cat "$T/ba.json")"
+grep -q '"group":"[^"]*","verdict":"[A-Z]*","score"' "$T/bs.json" || fail "a scoring problem's tests have no scores: $(cat "$T/bs.json")"
+timeout 120 "$J" submit --broker "$CLIENTS" --problem "$S" --wait 100 "$PA" >"$T/bs.txt" 2>&1 || fail "scoring table"
+grep -q "^verdict: WA  score: 30 " "$T/bs.txt" || fail "scoring table: $(cat "$T/bs.txt")"
+grep -q "score" "$T/t.txt" && fail "a pass-fail table shows a score: $(cat "$T/t.txt")"
 
 # --no-wait --id: the id comes back at once; the same id again is a duplicate,
 # and `judge result` finds it

@@ -12,6 +12,12 @@
  *   pool_client get BROKER SID      (prints "verdict V", "state S" or "error CODE: text")
  *   pool_client cancel BROKER SID   (prints "ok" or "error CODE: text")
  *   pool_client keygen BASENAME     (writes BASENAME + BASENAME_secret, prints the public key)
+ *   pool_client follow BROKER SID [new [SOURCE-TEXT]]
+ *     follows SID over the clients socket (jpc_follow): "new" submits it
+ *     first with watch (source text default "verdict=AC sleep=600"); prints
+ *     "event KIND[ TEST-NAME]" per EVENT, then "verdict V" (or "error ...")
+ *   pool_client watchreq BROKER SID (one WATCH: "watching", "verdict V" or "error CODE: text")
+ *   pool_client sub EVENTS SECONDS  (the admin PUB feed for that long: "events N")
  * $POOL_CLIENT_NAME names the client (fairness key; default "tester").
  * $POOL_CERT and $POOL_BROKER_KEY: authenticate with CURVE (jpc_set_auth);
  * without them the sockets are plain (a broker run with --insecure).
@@ -25,6 +31,20 @@
 #include "jpclient_auth.h"
 #include "jpclient_internal.h"
 #include "zauth.h"
+
+static int print_event(void *ctx, const struct jp_event *e) {
+  (void)ctx;
+  if (e->kind == JP_EV_TEST) printf("event test %s\n", e->test.name);
+  else printf("event %s\n", jp_event_kind_name(e->kind));
+  fflush(stdout);
+  return 0;
+}
+
+static int count_event(void *ctx, const struct jp_event *e) {
+  (void)e;
+  ++*(int *)ctx;
+  return 0;
+}
 
 static const char *expected(size_t i) {
   if (i % 5 == 1) return "WA";
@@ -57,6 +77,15 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  if (!strcmp(mode, "sub") && argc >= 4) {
+    int n = 0;
+    if (jpc_watch(broker, NULL, atoi(argv[3]) * 1000, count_event, &n, err, sizeof err) < 0) {
+      fprintf(stderr, "pool_client: %s\n", err);
+      return 2;
+    }
+    printf("events %d\n", n);
+    return 0;
+  }
   struct jpc *c;
   const char *cname = getenv("POOL_CLIENT_NAME");
   if (jpc_open(&c, broker, cname && *cname ? cname : "tester", err, sizeof err) < 0) {
@@ -87,6 +116,51 @@ int main(int argc, char **argv) {
       rc = 1;
     } else {
       printf("ok %s\n", sid);
+    }
+  } else if (!strcmp(mode, "follow") && argc >= 4) {
+    int watching = 0;
+    if (argc >= 5 && !strcmp(argv[4], "new")) {
+      const char *text = argc >= 6 ? argv[5] : "verdict=AC sleep=600";
+      struct jp_source src = {.name = "main.c", .content = {(const uint8_t *)text, strlen(text)}};
+      struct jpc_submission s = {.sid = argv[3], .lang = "c", .contents = &src, .nsources = 1,
+                                 .priority = JP_PRIO_NORMAL, .watch = 1};
+      if (jpc_submit(c, NULL, &s, NULL, NULL, err, sizeof err) < 0) {
+        printf("error %s\n", err);
+        jpc_close(c);
+        return 1;
+      }
+      watching = 1;
+    }
+    struct jp_msg r;
+    int f = jpc_follow(c, argv[3], watching, 60000, print_event, NULL, &r, err, sizeof err);
+    if (f < 0) {
+      printf("error %s\n", err);
+      rc = 1;
+    } else {
+      printf(f == 1 && r.u.result.has_result ? "verdict %s\n" : "state %s\n",
+             f == 1 && r.u.result.has_result ? jp_verdict_name(r.u.result.result.verdict) : jp_state_name(r.u.result.state));
+      rc = f == 1 ? 0 : 1;
+      jp_msg_free(&r);
+    }
+  } else if (!strcmp(mode, "watchreq") && argc >= 4) {
+    struct jp_msg req = {.type = JP_MSG_WATCH}, r;
+    req.u.watch.sid = argv[3];
+    if (jpc_request(c, &req, &r, err, sizeof err) < 0) {
+      fprintf(stderr, "pool_client: %s\n", err);
+      rc = 2;
+    } else {
+      if (r.type == JP_MSG_ERROR) {
+        printf("error %s: %s\n", jp_errcode_name(r.u.error.code), r.u.error.message);
+        rc = 1;
+      } else if (r.type == JP_MSG_ACK && r.u.ack.watching) {
+        printf("watching\n");
+      } else if (r.type == JP_MSG_RESULT && r.u.result.has_result) {
+        printf("verdict %s\n", jp_verdict_name(r.u.result.result.verdict));
+      } else {
+        printf("unexpected %s\n", jp_msg_type_name(r.type));
+        rc = 1;
+      }
+      jp_msg_free(&r);
     }
   } else if (!strcmp(mode, "status")) {
     struct jp_msg r;

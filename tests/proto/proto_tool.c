@@ -36,18 +36,18 @@ static int read_file(const char *path, void **buf, size_t *len) {
 
 static void print_test(const char *pfx, const struct jp_test_result *t) {
   printf("%s.name=%s\n%s.group=%s\n%s.verdict=%s\n%s.cpu_ms=%u\n%s.wall_ms=%u\n"
-         "%s.memory_kib=%llu\n%s.exit_code=%d\n%s.signal=%d\n%s.syscall=%s\n%s.message=%s\n",
+         "%s.memory_kib=%llu\n%s.exit_code=%d\n%s.signal=%d\n%s.syscall=%s\n%s.message=%s\n%s.score=%g\n",
          pfx, t->name, pfx, t->group, pfx, jp_verdict_name(t->verdict), pfx, t->cpu_ms, pfx,
          t->wall_ms, pfx, (unsigned long long)t->memory_kib, pfx, t->exit_code, pfx, t->signal,
-         pfx, t->syscall, pfx, t->message);
+         pfx, t->syscall, pfx, t->message, pfx, t->score);
 }
 
 static void print_result(const struct jp_result *r) {
   printf("result.verdict=%s\nresult.score=%g\nresult.compile.ok=%d\nresult.compile.message=%s\n"
          "result.compile.cpu_ms=%u\nresult.ntests=%zu\nresult.max_cpu_ms=%u\n"
-         "result.max_memory_kib=%llu\n",
+         "result.max_memory_kib=%llu\nresult.scoring=%d\n",
          jp_verdict_name(r->verdict), r->score, r->compile.ok, r->compile.message,
-         r->compile.cpu_ms, r->ntests, r->max_cpu_ms, (unsigned long long)r->max_memory_kib);
+         r->compile.cpu_ms, r->ntests, r->max_cpu_ms, (unsigned long long)r->max_memory_kib, r->scoring);
   for (size_t i = 0; i < r->ntests; i++) {
     char pfx[48];
     snprintf(pfx, sizeof pfx, "result.tests[%zu]", i);
@@ -69,8 +69,8 @@ static void print_submit(const struct jp_submit *s) {
       printf("%02x", s->sources[i].content.data[k]);
     printf("\n");
   }
-  printf("priority=%s\noptions.stop_at_first_failure=%d\n", jp_priority_name(s->priority),
-         s->options.stop_at_first_failure);
+  printf("priority=%s\noptions.stop_at_first_failure=%d\noptions.all_tests=%d\nwatch=%d\n",
+         jp_priority_name(s->priority), s->options.stop_at_first_failure, s->options.all_tests, s->watch);
   char h[JP_PROTO_HASH_LEN + 1], err[256];
   if (jp_problem_hash(&s->problem, h, err, sizeof err) == 0)
     printf("problem.computed_hash=%s\n", h);
@@ -103,7 +103,9 @@ static int cmd_decode(const char *path) {
     for (size_t i = 0; i < m.u.blob_have.n; i++) printf("hashes[%zu]=%s\n", i, m.u.blob_have.hashes[i]);
     break;
   case JP_MSG_BLOB_PUT: printf("sha256=%s\nlen=%zu\n", m.u.blob_put.sha256, m.u.blob_put.data.len); break;
-  case JP_MSG_RESULT_GET: case JP_MSG_CANCEL: case JP_MSG_STATUS: printf("sid=%s\n", m.u.status.sid); break;
+  case JP_MSG_RESULT_GET: case JP_MSG_CANCEL: case JP_MSG_STATUS: case JP_MSG_WATCH:
+    printf("sid=%s\n", m.u.status.sid);
+    break;
   case JP_MSG_JOB_RESULT:
     printf("sid=%s\nlease=%llu\n", m.u.job_result.sid, (unsigned long long)m.u.job_result.lease);
     print_result(&m.u.job_result.result);
@@ -114,8 +116,8 @@ static int cmd_decode(const char *path) {
     break;
   case JP_MSG_HEARTBEAT: printf("free_slots=%u\n", m.u.heartbeat.free_slots); break;
   case JP_MSG_PROGRESS:
-    printf("sid=%s\nlease=%llu\nindex=%u\n", m.u.progress.sid,
-           (unsigned long long)m.u.progress.lease, m.u.progress.index);
+    printf("sid=%s\nlease=%llu\nindex=%u\ntotal=%u\n", m.u.progress.sid,
+           (unsigned long long)m.u.progress.lease, m.u.progress.index, m.u.progress.total);
     print_test("test", &m.u.progress.test);
     break;
   case JP_MSG_BLOB_GET: printf("sha256=%s\n", m.u.blob_get.sha256); break;

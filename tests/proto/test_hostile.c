@@ -330,6 +330,24 @@ static void test_bad_identifiers_and_values(void **state) {
   str(&dok, "worker"); str(&dok, "w1");
   expect_code(dok.b, dok.n, JP_E_NONE);
 
+  /* WATCH: sid required, non-empty, in the sid alphabet; SUBMIT's watch and
+   * options.all_tests are booleans, and all_tests excludes stop_at_first_failure */
+  struct w wm = {.n = 0};
+  envelope(&wm, 0, "WATCH");
+  expect_code(wm.b, wm.n, JP_E_BAD_REQUEST);
+  struct w we = {.n = 0};
+  envelope(&we, 1, "WATCH");
+  str(&we, "sid"); str(&we, "");
+  expect_code(we.b, we.n, JP_E_BAD_REQUEST);
+  struct w ws = {.n = 0};
+  envelope(&ws, 1, "WATCH");
+  str(&ws, "sid"); str(&ws, "a b");
+  expect_code(ws.b, ws.n, JP_E_BAD_REQUEST);
+  struct w wok = {.n = 0};
+  envelope(&wok, 1, "WATCH");
+  str(&wok, "sid"); str(&wok, "a-1");
+  expect_code(wok.b, wok.n, JP_E_NONE);
+
   struct w en = {.n = 0};
   envelope(&en, 2, "ERROR");
   str(&en, "code"); str(&en, "on_fire");

@@ -110,6 +110,15 @@ rc, d = c_decode(minimal)
 check(rc == 0 and d.get("sid") == "" and d.get("priority") == "normal", "minimal SUBMIT: %r" % d)
 check(d.get("rid") == "0", "rid defaults to 0")
 
+# Watched from its ACK on, every test run (§3.1 SUBMIT watch, options.all_tests)
+rc, d = c_decode(dict(minimal, watch=True, options={"all_tests": True}))
+check(rc == 0 and d.get("watch") == "1" and d.get("options.all_tests") == "1"
+      and d.get("options.stop_at_first_failure") == "0", "SUBMIT watch/all_tests: %r" % d)
+rc, d = c_decode(dict(minimal, options={"all_tests": True, "stop_at_first_failure": True}))
+check(rc == 1 and d.get("error") == "bad_request", "all_tests with stop_at_first_failure: %r" % d)
+rc, d = c_decode({"v": 1, "type": "WATCH", "rid": 4})
+check(rc == 1 and d.get("error") == "bad_request", "WATCH without sid: %r" % d)
+
 # Unknown keys are ignored (forward compatibility).
 rc, d = c_decode(dict(minimal, future_field={"x": [1, 2, 3]}))
 check(rc == 0, "unknown key ignored")
@@ -121,6 +130,7 @@ for t, extra in [
     ("RESULT_GET", {"sid": "py-client:1"}),
     ("CANCEL", {"sid": "py-client:1"}),
     ("STATUS", {}),
+    ("WATCH", {"sid": "py-client:1"}),
 ]:
     rc, d = c_decode(dict({"v": 1, "type": t, "rid": 5}, **extra))
     check(rc == 0 and d.get("type") == t, "%s decodes: %r" % (t, d))
@@ -132,14 +142,16 @@ check(rc == 0 and d.get("langs[1]") == "python3", "REGISTER: %r" % d)
 test = {"name": "1", "group": "secret", "verdict": "RTE", "cpu_ms": 3, "wall_ms": 4,
         "memory_kib": 1024, "exit_code": -1, "signal": 11, "syscall": "", "message": "segv"}
 rc, d = c_decode({"v": 1, "type": "PROGRESS", "rid": 2, "sid": "s1", "lease": 2**63,
-                  "index": 0, "test": test})
-check(rc == 0 and d.get("test.signal") == "11" and d.get("lease") == str(2**63), "PROGRESS: %r" % d)
+                  "index": 0, "test": test, "total": 14})
+check(rc == 0 and d.get("test.signal") == "11" and d.get("lease") == str(2**63)
+      and d.get("total") == "14", "PROGRESS: %r" % d)
 result = {"verdict": "RTE", "score": 0.5, "compile": {"ok": True, "message": "", "cpu_ms": 100},
-          "tests": [test], "max_cpu_ms": 3, "max_memory_kib": 1024}
+          "tests": [dict(test, score=0.25)], "max_cpu_ms": 3, "max_memory_kib": 1024, "scoring": True}
 rc, d = c_decode({"v": 1, "type": "JOB_RESULT", "rid": 3, "sid": "s1", "lease": 9,
                   "result": result})
 check(rc == 0 and d.get("result.verdict") == "RTE" and d.get("result.score") == "0.5"
-      and d.get("result.tests[0].exit_code") == "-1", "JOB_RESULT: %r" % d)
+      and d.get("result.tests[0].exit_code") == "-1" and d.get("result.scoring") == "1"
+      and d.get("result.tests[0].score") == "0.25", "JOB_RESULT: %r" % d)
 # score may be an integer
 rc, d = c_decode({"v": 1, "type": "JOB_RESULT", "sid": "s1", "lease": 9,
                   "result": dict(result, score=1)})
@@ -171,7 +183,8 @@ check(res["verdict"] in ("", "AC", "WA", "TLE", "MLE", "OLE", "RTE", "CE", "SV",
 check(isinstance(res["score"], float), "score is a float")
 check(set(res["compile"]) == {"ok", "message", "cpu_ms"}, "compile keys")
 check(set(res["tests"][0]) == {"name", "group", "verdict", "cpu_ms", "wall_ms", "memory_kib",
-                               "exit_code", "signal", "syscall", "message"}, "test keys")
+                               "exit_code", "signal", "syscall", "message", "score"}, "test keys")
+check(isinstance(res["scoring"], bool), "result.scoring is a bool")
 j = c_sample("JOB")
 check({"sid", "lease", "attempt", "lang", "sources", "problem", "options", "priority"} <= set(j),
       "JOB keys")
@@ -179,7 +192,7 @@ check(isinstance(j["sources"][0]["content"], bytes), "source content is bin")
 e = c_sample("ERROR")
 check(e["code"] == "queue_full" and isinstance(e["message"], str), "ERROR")
 a = c_sample("ACK")
-check(a["sid"] == "s-3" and a["duplicate"] is True, "ACK")
+check(a["sid"] == "s-3" and a["duplicate"] is True and a["watching"] is True, "ACK")
 m = c_sample("BLOBS_MISSING")
 check(len(m["hashes"]) == 2 and all(len(h) == 64 for h in m["hashes"]), "BLOBS_MISSING")
 ev = c_sample("EVENT")

@@ -116,6 +116,7 @@ static void test_job_and_event_fields(void **state) {
   assert_true(m.u.event.has_test);
   assert_int_equal(m.u.event.kind, JP_EV_TEST);
   assert_string_equal(m.u.event.test.name, "03");
+  assert_int_equal(m.u.event.total, 14);
   jp_msg_free(&m);
   m = decode_sample(find_sample(JP_MSG_HEARTBEAT));
   assert_true(m.u.heartbeat.epoch == 0x1122334455667788ull);
@@ -124,6 +125,53 @@ static void test_job_and_event_fields(void **state) {
   assert_int_equal(m.u.reg.nlangs, 4);
   assert_string_equal(m.u.reg.langs[3], "java");
   jp_msg_free(&m);
+}
+
+/* The fields added for watching over the clients socket, --all-tests on
+ * the wire and the scoring flag of a result. */
+static void test_watch_all_tests_scoring(void **state) {
+  (void)state;
+  struct jp_msg m = decode_sample(find_sample(JP_MSG_WATCH));
+  assert_string_equal(m.u.watch.sid, "s-15");
+  jp_msg_free(&m);
+  bool seen_watch = false;
+  for (size_t i = 0; i < sample_count(); i++) {
+    if (sample(i)->type != JP_MSG_SUBMIT || !sample(i)->u.submit.watch) continue;
+    m = decode_sample(i);
+    assert_true(m.u.submit.watch);
+    assert_true(m.u.submit.options.all_tests);
+    assert_false(m.u.submit.options.stop_at_first_failure);
+    jp_msg_free(&m);
+    seen_watch = true;
+  }
+  assert_true(seen_watch);
+  m = decode_sample(find_sample(JP_MSG_SUBMIT)); /* the first: neither */
+  assert_false(m.u.submit.watch);
+  assert_false(m.u.submit.options.all_tests);
+  jp_msg_free(&m);
+  m = decode_sample(find_sample(JP_MSG_JOB));
+  assert_true(m.u.job.sub.options.all_tests);
+  jp_msg_free(&m);
+  m = decode_sample(find_sample(JP_MSG_ACK));
+  assert_true(m.u.ack.watching);
+  jp_msg_free(&m);
+  m = decode_sample(find_sample(JP_MSG_JOB_RESULT));
+  assert_true(m.u.job_result.result.scoring);
+  assert_true(m.u.job_result.result.tests[2].score == 0.5);
+  jp_msg_free(&m);
+  assert_true(jp_msg_dirs(JP_MSG_EVENT) & JP_DIR_B2C);
+  assert_true(jp_msg_dirs(JP_MSG_WATCH) == JP_DIR_C2B);
+  /* both ways of judging at once is a contradiction the encoder refuses */
+  struct jp_source src = {.name = "a.c", .content = {(const uint8_t *)"x", 1}};
+  struct jp_msg bad = {.type = JP_MSG_SUBMIT,
+                       .u.submit = {.sid = "b", .problem = {.hash = H1}, .lang = "c", .sources = &src, .nsources = 1,
+                                    .options = {.stop_at_first_failure = true, .all_tests = true}}};
+  void *buf;
+  size_t len;
+  assert_int_equal(jp_msg_encode(&bad, &buf, &len, NULL, 0), -1);
+  /* an empty WATCH sid is refused too */
+  struct jp_msg w = {.type = JP_MSG_WATCH, .u.watch = {.sid = ""}};
+  assert_int_equal(jp_msg_encode(&w, &buf, &len, NULL, 0), -1);
 }
 
 static void test_names_roundtrip(void **state) {
@@ -162,7 +210,7 @@ static void test_encoder_refuses_invalid(void **state) {
   (void)state;
   struct jp_source src = {"main.c", {(const uint8_t *)"x", 1}};
   struct jp_msg m = {.type = JP_MSG_SUBMIT,
-                     .u.submit = {"ok", {H1, NULL, 0}, "c", &src, 1, JP_PRIO_NORMAL, {false}}};
+                     .u.submit = {"ok", {H1, NULL, 0}, "c", &src, 1, JP_PRIO_NORMAL, {false, false}, false}};
   void *buf;
   size_t len;
   assert_int_equal(jp_msg_encode(&m, &buf, &len, NULL, 0), 0);
@@ -229,6 +277,7 @@ int main(void) {
       cmocka_unit_test(test_submit_fields),
       cmocka_unit_test(test_result_fields),
       cmocka_unit_test(test_job_and_event_fields),
+      cmocka_unit_test(test_watch_all_tests_scoring),
       cmocka_unit_test(test_names_roundtrip),
       cmocka_unit_test(test_encoder_refuses_invalid),
       cmocka_unit_test(test_defaults_are_empty_strings),

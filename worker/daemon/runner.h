@@ -10,7 +10,9 @@
 
 #include "proto.h"
 
-typedef void (*runner_progress)(void *ctx, uint32_t index, const struct jp_test_result *t);
+/* index: 0-based position of the test in the run; total: tests of the
+ * problem (0 when unknown). */
+typedef void (*runner_progress)(void *ctx, uint32_t index, uint32_t total, const struct jp_test_result *t);
 /* Called exactly once per successful judge() with the final result; the
  * pointers need only live during the call. */
 typedef void (*runner_emit)(void *ctx, const struct jp_result *r);

@@ -58,7 +58,7 @@ static int fake_judge(void *state, const struct jp_job *job, const char *problem
     tests[i] = (struct jp_test_result){.name = names[i], .group = "", .verdict = i == 2 ? v : JP_V_AC,
                                        .cpu_ms = 10 * (i + 1), .wall_ms = 12 * (i + 1), .memory_kib = 1024,
                                        .exit_code = 0, .syscall = "", .message = ""};
-    if (progress) progress(ctx, i, &tests[i]);
+    if (progress) progress(ctx, i, 3, &tests[i]);
   }
   struct jp_result r = {.verdict = v, .score = v == JP_V_AC ? 1 : 0, .tests = tests, .ntests = 3,
                         .max_cpu_ms = 30, .max_memory_kib = 1024};

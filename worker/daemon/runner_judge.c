@@ -18,7 +18,7 @@ static void wire_test(const struct judge_test_result *t, struct jp_test_result *
   *o = (struct jp_test_result){.name = t->name, .group = t->group, .verdict = wire_verdict(t->verdict),
                                .cpu_ms = (uint32_t)t->cpu_ms, .wall_ms = (uint32_t)t->wall_ms,
                                .memory_kib = t->memory_kib, .exit_code = t->exit_code, .signal = t->signal,
-                               .syscall = t->syscall, .message = t->message};
+                               .syscall = t->syscall, .message = t->message, .score = t->score};
 }
 
 struct progress_ctx {
@@ -27,11 +27,10 @@ struct progress_ctx {
 };
 
 static void on_progress(void *c, const struct judge_test_result *t, size_t done, size_t total) {
-  (void)total;
   struct progress_ctx *pc = c;
   struct jp_test_result w;
   wire_test(t, &w);
-  if (pc->fn) pc->fn(pc->ctx, done ? (uint32_t)(done - 1) : 0, &w);
+  if (pc->fn) pc->fn(pc->ctx, done ? (uint32_t)(done - 1) : 0, (uint32_t)total, &w);
 }
 
 static int judge_run(void *state, const struct jp_job *job, const char *problem_dir,
@@ -41,7 +40,9 @@ static int judge_run(void *state, const struct jp_job *job, const char *problem_
   struct progress_ctx pc = {progress, ctx};
   struct judge_request req = {.problem_dir = problem_dir, .lang = job->sub.lang, .sources = sources,
                               .nsources = nsources,
-                              .stop_at_first_failure = job->sub.options.stop_at_first_failure ? 1 : -1,
+                              .stop_at_first_failure = job->sub.options.stop_at_first_failure ? 1
+                                                       : job->sub.options.all_tests              ? 0
+                                                                                                 : -1,
                               .progress = on_progress, .progress_ctx = &pc};
   struct judge_result jr;
   memset(&jr, 0, sizeof jr);
@@ -54,6 +55,7 @@ static int judge_run(void *state, const struct jp_job *job, const char *problem_
   for (size_t i = 0; i < jr.ntests; i++) wire_test(&jr.tests[i], &tests[i]);
   struct jp_result r = {.verdict = wire_verdict(jr.verdict), .score = jr.score, .tests = tests,
                         .ntests = jr.ntests, .max_cpu_ms = (uint32_t)jr.cpu_ms, .max_memory_kib = jr.memory_kib};
+  r.scoring = jr.scoring != 0;
   r.compile.ok = jr.compile.ok != 0;
   r.compile.message = jr.verdict == JUDGE_IE && jr.message[0] ? jr.message : jr.compile.message;
   r.compile.cpu_ms = (uint32_t)jr.compile.cpu_ms;

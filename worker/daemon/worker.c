@@ -88,12 +88,13 @@ struct slot_ctx {
   int emitted;
 };
 
-static void on_progress(void *c, uint32_t index, const struct jp_test_result *t) {
+static void on_progress(void *c, uint32_t index, uint32_t total, const struct jp_test_result *t) {
   struct slot_ctx *sc = c;
   struct jp_msg m = {.type = JP_MSG_PROGRESS};
   m.u.progress.sid = sc->job->sid;
   m.u.progress.lease = sc->job->lease;
   m.u.progress.index = index;
+  m.u.progress.total = total;
   m.u.progress.test = *t;
   void *buf;
   size_t len;
