@@ -4,9 +4,28 @@
 set -uo pipefail
 BIN=${BIN:?BIN must point at the build bin directory}
 T=$(mktemp -d /tmp/jp-pool-test.XXXXXX)
-# ports: spread by pid so parallel ctest runs do not collide, and below the
-# ephemeral range (32768+) so no outgoing connection can hold one
-PORT=$((10000 + ($$ % 2000) * 10))
+# ports: a block of 10 below the ephemeral range (32768+, so no outgoing
+# connection can hold one), claimed with a lock file held for the test's life
+# and skipped while anything listens on it, so parallel ctest runs (and test
+# runs of other checkouts) never collide; the search starts at a pid-spread block
+claim_ports() {
+  local i base
+  for i in $(seq 0 1999); do
+    base=$((10000 + (($$ + i) % 2000) * 10))
+    exec 9>"/tmp/jp-ports.$base.lock" || continue
+    if flock -n 9; then
+      if ! ss -Hltn "( sport >= :$base and sport <= :$((base + 9)) )" 2>/dev/null | grep -q .; then
+        PORT=$base
+        return 0
+      fi
+      flock -u 9
+    fi
+    exec 9>&-
+  done
+  echo "FAIL: no free block of 10 ports in 10000-29999" >&2
+  exit 1
+}
+claim_ports
 CLIENTS=tcp://127.0.0.1:$PORT
 WORKERS=tcp://127.0.0.1:$((PORT + 1))
 EVENTS=tcp://127.0.0.1:$((PORT + 2))
