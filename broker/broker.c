@@ -17,6 +17,7 @@
 #include "blobstore.h"
 #include "err.h"
 #include "journal.h"
+#include "outbox.h"
 #include "peer_budget.h"
 #include "proto.h"
 #include "scheduler.h"
@@ -77,6 +78,7 @@ struct broker {
   struct jp_zap *zap;        /* NULL: --insecure */
   struct jp_keypair kp;      /* the broker's own key pair */
   struct peer_budget *pb;    /* BLOB bytes queued per worker */
+  struct outbox ob;          /* this turn's RESULT_ACKs and JOBs, sent grouped by worker */
   char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = any */
   size_t nlangs;
   /* worker names an admin drained: kept by name (in memory only) so a worker
@@ -342,6 +344,7 @@ static void add_fin(struct broker *b, struct sched_job *j, enum jp_state st, con
 }
 
 static void on_expire(void *ctx, struct sched_job *j, int failed);
+static void queue_ack(struct broker *b, const struct peer *p, const char *sid, uint64_t lease);
 
 /* ---- client messages ---- */
 
@@ -882,7 +885,7 @@ static void flush(struct broker *b, int64_t now) {
     struct pend_fin *f = &b->fins[i];
     struct sched_job *j = f->job;
     publish(b, j->id, f->ev, j->attempts, f->v, f->score, NULL, 0);
-    if (f->ack_worker) ack_worker(b, &f->worker, j->id, f->lease);
+    if (f->ack_worker) queue_ack(b, &f->worker, j->id, f->lease);
     if (f->ack_client) {
       struct jp_msg a = {.type = JP_MSG_ACK, .rid = f->crid};
       a.u.ack.sid = j->id;
@@ -916,6 +919,58 @@ static void on_expire(void *ctx, struct sched_job *j, int failed) {
   publish(b, j->id, JP_EV_REQUEUED, j->attempts, JP_V_NONE, 0, NULL, 0);
 }
 
+/* A JOB left the outbox (rc 0) or could not (rc -1). */
+static void job_sent(struct broker *b, struct sched_job *j, int rc) {
+  struct sched_worker *w = j->worker;
+  if (rc < 0) {
+    /* the worker's connection is gone (or wedged). This job never
+     * reached it; the others it held are lost leases (they count, so a
+     * job that kills its workers still ends at the attempt cap) */
+    if (w->slots > 0) logmsg(b, "worker %s unreachable; its jobs go back to the queue", w->name);
+    j->attempts--;
+    sched_worker_lost(b->s, w);
+    return;
+  }
+  /* which worker judged what: operators (and tests/pool/pool_drain.sh) */
+  if (b->cfg->verbose) logmsg(b, "%s: attempt %u leased to worker %s", j->id, j->attempts, w->name);
+  publish(b, j->id, JP_EV_STARTED, j->attempts, JP_V_NONE, 0, NULL, 0);
+}
+
+static void send_queued(void *ctx, const struct outbox_msg *om) {
+  struct broker *b = ctx;
+  struct peer p;
+  memcpy(p.id, om->id, om->id_len);
+  p.len = om->id_len;
+  int rc = send_raw(b->ws, &p, om->body, om->len);
+  /* a lost RESULT_ACK (tag NULL) is harmless: the worker resends the result */
+  if (om->tag) job_sent(b, om->tag, rc);
+}
+
+/* Queues m for the worker at p until the end of the turn (outbox.h); a JOB
+ * carries its job. Without memory for the outbox it goes at once. */
+static void queue_to_worker(struct broker *b, const struct peer *p, const struct jp_msg *m, struct sched_job *job) {
+  void *buf;
+  size_t len;
+  char err[256];
+  if (jp_msg_encode(m, &buf, &len, err, sizeof err) < 0) {
+    logmsg(b, "encoding %s: %s", jp_msg_type_name(m->type), err);
+    if (job) job_sent(b, job, -1);
+    return;
+  }
+  if (outbox_add(&b->ob, p->id, p->len, buf, len, job) == 0) return;
+  struct outbox_msg om = {.id_len = p->len, .body = buf, .len = len, .tag = job};
+  memcpy(om.id, p->id, p->len);
+  send_queued(b, &om);
+  free(buf);
+}
+
+static void queue_ack(struct broker *b, const struct peer *p, const char *sid, uint64_t lease) {
+  struct jp_msg a = {.type = JP_MSG_RESULT_ACK};
+  a.u.result_ack.sid = sid;
+  a.u.result_ack.lease = lease;
+  queue_to_worker(b, p, &a, NULL);
+}
+
 static void dispatch(struct broker *b, int64_t now) {
   struct sched_job *j;
   struct sched_worker *w;
@@ -939,20 +994,8 @@ static void dispatch(struct broker *b, int64_t now) {
     struct peer p;
     memcpy(p.id, w->rid, w->rid_len);
     p.len = w->rid_len;
-    int rc = send_msg(b, b->ws, &p, &jm);
+    queue_to_worker(b, &p, &jm, j);
     jp_msg_free(&sm);
-    if (rc < 0) {
-      /* the worker's connection is gone (or wedged). This job never
-       * reached it; the others it held are lost leases (they count, so a
-       * job that kills its workers still ends at the attempt cap) */
-      logmsg(b, "worker %s unreachable; its jobs go back to the queue", w->name);
-      j->attempts--;
-      sched_worker_lost(b->s, w);
-      continue;
-    }
-    /* which worker judged what: operators (and tests/pool/pool_drain.sh) */
-    if (b->cfg->verbose) logmsg(b, "%s: attempt %u leased to worker %s", j->id, j->attempts, w->name);
-    publish(b, j->id, JP_EV_STARTED, j->attempts, JP_V_NONE, 0, NULL, 0);
   }
 }
 
@@ -1002,6 +1045,7 @@ static void teardown(struct broker *b) {
   if (b->ctx) zmq_ctx_term(b->ctx);
   jp_keypair_wipe(&b->kp);
   pb_free(b->pb);
+  outbox_free(&b->ob);
   sched_free(b->s);
   journal_close(b->j);
   free(b->subs);
@@ -1163,6 +1207,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
     flush(&b, now);
     dispatch(&b, now);
     flush(&b, now); /* IE from unreadable payloads */
+    outbox_send(&b.ob, send_queued, &b);
     if (now - last_hb >= cfg->heartbeat_ms) {
       heartbeat_workers(&b);
       last_hb = now;
@@ -1184,6 +1229,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
     }
   }
   flush(&b, now_ms());
+  outbox_send(&b.ob, send_queued, &b);
   logmsg(&b, "stopping");
   teardown(&b);
   return 0;
