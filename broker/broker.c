@@ -79,6 +79,7 @@ struct broker {
   struct jp_keypair kp;      /* the broker's own key pair */
   struct peer_budget *pb;    /* BLOB bytes queued per worker */
   struct outbox ob;          /* this turn's RESULT_ACKs and JOBs, sent grouped by worker */
+  int64_t now;               /* this loop turn's clock */
   char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = any */
   size_t nlangs;
   /* worker names an admin drained: kept by name (in memory only) so a worker
@@ -931,6 +932,7 @@ static void job_sent(struct broker *b, struct sched_job *j, int rc) {
     sched_worker_lost(b->s, w);
     return;
   }
+  w->last_job_sent = b->now;
   /* which worker judged what: operators (and tests/pool/pool_drain.sh) */
   if (b->cfg->verbose) logmsg(b, "%s: attempt %u leased to worker %s", j->id, j->attempts, w->name);
   publish(b, j->id, JP_EV_STARTED, j->attempts, JP_V_NONE, 0, NULL, 0);
@@ -999,7 +1001,10 @@ static void dispatch(struct broker *b, int64_t now) {
   }
 }
 
-static void heartbeat_workers(struct broker *b) {
+/* PROTOCOL.md 6.1: any message is a sign of life, heartbeats fill the
+ * silences; a busy worker gets JOBs all the time, so a thousand of them
+ * cost no thousand extra sends (and pipe wake-ups) a second. */
+static void heartbeat_workers(struct broker *b, int64_t now) {
   struct jp_msg h = {.type = JP_MSG_HEARTBEAT};
   h.u.heartbeat.epoch = b->epoch;
   void *buf;
@@ -1007,6 +1012,7 @@ static void heartbeat_workers(struct broker *b) {
   if (jp_msg_encode(&h, &buf, &len, NULL, 0) < 0) return;
   for (struct sched_worker *w = sched_workers(b->s), *n; w; w = n) {
     n = sched_worker_next(w);
+    if (now - w->last_job_sent < b->cfg->heartbeat_ms) continue;
     struct peer p;
     memcpy(p.id, w->rid, w->rid_len);
     p.len = w->rid_len;
@@ -1179,6 +1185,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
       return -1;
     }
     int64_t now = now_ms();
+    b.now = now;
     struct peer p;
     struct jp_peer who;
     for (int i = 0; i < cfg->batch; i++) {
@@ -1209,7 +1216,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
     flush(&b, now); /* IE from unreadable payloads */
     outbox_send(&b.ob, send_queued, &b);
     if (now - last_hb >= cfg->heartbeat_ms) {
-      heartbeat_workers(&b);
+      heartbeat_workers(&b, now);
       last_hb = now;
     }
     if (now - last_report >= 10000) {
