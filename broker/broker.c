@@ -82,8 +82,8 @@ struct broker {
   int64_t now;               /* this loop turn's clock */
   char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = any */
   size_t nlangs;
-  /* worker names an admin drained: kept by name (in memory only) so a worker
-   * that re-registers stays drained */
+  /* worker names an admin drained: kept by name, and journaled, so a worker
+   * that re-registers (also after a broker restart) stays drained */
   char drained[BROKER_MAX_DRAINED][SCHED_ID_MAX + 1];
   size_t ndrained;
 };
@@ -620,9 +620,16 @@ static void on_drain(struct broker *b, const struct peer *p, struct jp_msg *m) {
     snprintf(msg, sizeof msg, "no worker named '%.*s' is registered", SCHED_ID_MAX, name);
     return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, msg);
   }
+  if (!m->u.drain.undo && idx < 0 && (b->ndrained >= BROKER_MAX_DRAINED || strlen(name) > SCHED_ID_MAX))
+    return send_error(b, b->cs, p, m->rid, JP_E_TOO_LARGE, "too many drained workers; undo some first");
+  /* durable before it is acknowledged (its own small transaction: drains
+   * are rare admin commands) */
+  char err[512];
+  if ((!m->u.drain.undo) != (idx >= 0) && journal_drain_set(b->j, name, !m->u.drain.undo, err, sizeof err) < 0) {
+    logmsg(b, "%s", err);
+    return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "journal write failed; the drain state is unchanged");
+  }
   if (!m->u.drain.undo && idx < 0) {
-    if (b->ndrained >= BROKER_MAX_DRAINED || strlen(name) > SCHED_ID_MAX)
-      return send_error(b, b->cs, p, m->rid, JP_E_TOO_LARGE, "too many drained workers; undo some first");
     snprintf(b->drained[b->ndrained++], sizeof b->drained[0], "%s", name);
   } else if (m->u.drain.undo && idx >= 0) {
     memmove(b->drained[idx], b->drained[b->ndrained - 1], sizeof b->drained[0]);
@@ -1038,6 +1045,20 @@ static int recover_one(void *ctx, const struct journal_sub *s) {
   return 0;
 }
 
+/* a drained name from the journal; more than the bound (a hand-edited
+ * journal) are left out, loudly */
+static int load_drained(void *ctx, const char *name) {
+  struct broker *b = ctx;
+  if (b->ndrained >= BROKER_MAX_DRAINED || strlen(name) > SCHED_ID_MAX) {
+    logmsg(b, "journal: drained worker '%.*s' ignored (more than %d names, or too long)", SCHED_ID_MAX, name,
+           BROKER_MAX_DRAINED);
+    return 0;
+  }
+  snprintf(b->drained[b->ndrained++], sizeof b->drained[0], "%s", name);
+  logmsg(b, "worker %s stays drained (journal)", name);
+  return 0;
+}
+
 /* ---- the loop ---- */
 
 static void teardown(struct broker *b) {
@@ -1135,6 +1156,10 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
     return -1;
   }
   sched_set_force(b.s, 0);
+  if (journal_drained(b.j, load_drained, &b, err, errlen) < 0) {
+    teardown(&b);
+    return -1;
+  }
   struct sched_stats st;
   sched_stats(b.s, &st);
   logmsg(&b, "epoch %llu, recovered %zu unfinished submissions", (unsigned long long)b.epoch,

@@ -114,6 +114,37 @@ static void durable_dedupe_results(void **st) {
   journal_close(j);
 }
 
+static int names(void *ctx, const char *name) {
+  char *out = ctx;
+  strcat(out, name);
+  strcat(out, ";");
+  return 0;
+}
+
+/* drained worker names survive a reopen; undo removes them; twice is once */
+static void drained_names_persist(void **st) {
+  (void)st;
+  char err[512], got[256] = "";
+  struct journal *j;
+  uint64_t epoch;
+  assert_int_equal(journal_open(&j, dir, &epoch, err, sizeof err), 0);
+  assert_int_equal(journal_drain_set(j, "w1", 1, err, sizeof err), 0);
+  assert_int_equal(journal_drain_set(j, "w2", 1, err, sizeof err), 0);
+  assert_int_equal(journal_drain_set(j, "w1", 1, err, sizeof err), 0);
+  assert_int_equal(journal_drain_set(j, "w3", 0, err, sizeof err), 0); /* undo of a name never drained */
+  journal_close(j);
+  assert_int_equal(journal_open(&j, dir, &epoch, err, sizeof err), 0);
+  assert_int_equal(journal_drained(j, names, got, err, sizeof err), 0);
+  assert_string_equal(got, "w1;w2;");
+  assert_int_equal(journal_drain_set(j, "w1", 0, err, sizeof err), 0);
+  journal_close(j);
+  assert_int_equal(journal_open(&j, dir, &epoch, err, sizeof err), 0);
+  got[0] = 0;
+  assert_int_equal(journal_drained(j, names, got, err, sizeof err), 0);
+  assert_string_equal(got, "w2;");
+  journal_close(j);
+}
+
 static void unwritable_dir_fails_cleanly(void **st) {
   (void)st;
   char err[512] = "";
@@ -127,6 +158,7 @@ static void unwritable_dir_fails_cleanly(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(durable_dedupe_results, setup, teardown),
+      cmocka_unit_test_setup_teardown(drained_names_persist, setup, teardown),
       cmocka_unit_test(unwritable_dir_fails_cleanly),
   };
   return cmocka_run_group_tests_name("pool_journal", tests, NULL, NULL);
