@@ -125,7 +125,8 @@ static int parse(const unsigned char *b, size_t n, size_t *hl, size_t *bl, unsig
 int zmtp_read(struct zmtp_peer *p, void (*on_msg)(void *ctx, const void *body, size_t len), void *ctx) {
   for (;;) {
     if (reserve(&p->in, &p->incap, p->inlen + 16384) < 0) return -1;
-    ssize_t n = recv(p->fd, p->in + p->inlen, p->incap - p->inlen, MSG_DONTWAIT);
+    size_t room = p->incap - p->inlen;
+    ssize_t n = recv(p->fd, p->in + p->inlen, room, MSG_DONTWAIT);
     if (n == 0) return -1;
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -155,5 +156,8 @@ int zmtp_read(struct zmtp_peer *p, void (*on_msg)(void *ctx, const void *body, s
     if (r < 0) return -1;
     memmove(p->in, p->in + off, p->inlen - off);
     p->inlen -= off;
+    /* a short read took all there was; epoll (level-triggered) calls again
+     * for more, which spares the recv that would only say EAGAIN */
+    if ((size_t)n < room) return 0;
   }
 }

@@ -29,7 +29,8 @@ int zmtp_queue(struct zmtp_peer *p, const void *body, size_t len);
  * 0 = some left (wait for EPOLLOUT), -1 = connection broken. */
 int zmtp_flush(struct zmtp_peer *p);
 /* Reads what is there and calls on_msg for every complete message frame
- * (commands are consumed here). 0 or -1 (closed, protocol error). */
+ * (commands are consumed here). 0 or -1 (closed, protocol error). For a
+ * level-triggered poller: it may return with bytes still unread. */
 int zmtp_read(struct zmtp_peer *p, void (*on_msg)(void *ctx, const void *body, size_t len), void *ctx);
 
 #endif
