@@ -17,6 +17,7 @@
 #include "blobstore.h"
 #include "err.h"
 #include "journal.h"
+#include "outbox.h"
 #include "peer_budget.h"
 #include "proto.h"
 #include "scheduler.h"
@@ -80,10 +81,12 @@ struct broker {
   struct jp_keypair kp;      /* the broker's own key pair */
   struct peer_budget *pb;    /* BLOB bytes queued per worker */
   struct watches *wt;        /* sid -> client connections that WATCH it */
+  struct outbox ob;          /* this turn's RESULT_ACKs and JOBs, sent grouped by worker */
+  int64_t now;               /* this loop turn's clock */
   char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = any */
   size_t nlangs;
-  /* worker names an admin drained: kept by name (in memory only) so a worker
-   * that re-registers stays drained */
+  /* worker names an admin drained: kept by name, and journaled, so a worker
+   * that re-registers (also after a broker restart) stays drained */
   char drained[BROKER_MAX_DRAINED][SCHED_ID_MAX + 1];
   size_t ndrained;
 };
@@ -385,6 +388,7 @@ static void add_fin(struct broker *b, struct sched_job *j, enum jp_state st, con
 }
 
 static void on_expire(void *ctx, struct sched_job *j, int failed);
+static void queue_ack(struct broker *b, const struct peer *p, const char *sid, uint64_t lease);
 
 /* ---- client messages ---- */
 
@@ -692,9 +696,16 @@ static void on_drain(struct broker *b, const struct peer *p, struct jp_msg *m) {
     snprintf(msg, sizeof msg, "no worker named '%.*s' is registered", SCHED_ID_MAX, name);
     return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, msg);
   }
+  if (!m->u.drain.undo && idx < 0 && (b->ndrained >= BROKER_MAX_DRAINED || strlen(name) > SCHED_ID_MAX))
+    return send_error(b, b->cs, p, m->rid, JP_E_TOO_LARGE, "too many drained workers; undo some first");
+  /* durable before it is acknowledged (its own small transaction: drains
+   * are rare admin commands) */
+  char err[512];
+  if ((!m->u.drain.undo) != (idx >= 0) && journal_drain_set(b->j, name, !m->u.drain.undo, err, sizeof err) < 0) {
+    logmsg(b, "%s", err);
+    return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "journal write failed; the drain state is unchanged");
+  }
   if (!m->u.drain.undo && idx < 0) {
-    if (b->ndrained >= BROKER_MAX_DRAINED || strlen(name) > SCHED_ID_MAX)
-      return send_error(b, b->cs, p, m->rid, JP_E_TOO_LARGE, "too many drained workers; undo some first");
     snprintf(b->drained[b->ndrained++], sizeof b->drained[0], "%s", name);
   } else if (m->u.drain.undo && idx >= 0) {
     memmove(b->drained[idx], b->drained[b->ndrained - 1], sizeof b->drained[0]);
@@ -967,7 +978,7 @@ static void flush(struct broker *b, int64_t now) {
     struct pend_fin *f = &b->fins[i];
     struct sched_job *j = f->job;
     publish(b, j->id, f->ev, j->attempts, f->v, f->score, NULL, 0);
-    if (f->ack_worker) ack_worker(b, &f->worker, j->id, f->lease);
+    if (f->ack_worker) queue_ack(b, &f->worker, j->id, f->lease);
     if (f->ack_client) {
       struct jp_msg a = {.type = JP_MSG_ACK, .rid = f->crid};
       a.u.ack.sid = j->id;
@@ -1001,6 +1012,59 @@ static void on_expire(void *ctx, struct sched_job *j, int failed) {
   publish(b, j->id, JP_EV_REQUEUED, j->attempts, JP_V_NONE, 0, NULL, 0);
 }
 
+/* A JOB left the outbox (rc 0) or could not (rc -1). */
+static void job_sent(struct broker *b, struct sched_job *j, int rc) {
+  struct sched_worker *w = j->worker;
+  if (rc < 0) {
+    /* the worker's connection is gone (or wedged). This job never
+     * reached it; the others it held are lost leases (they count, so a
+     * job that kills its workers still ends at the attempt cap) */
+    if (w->slots > 0) logmsg(b, "worker %s unreachable; its jobs go back to the queue", w->name);
+    j->attempts--;
+    sched_worker_lost(b->s, w);
+    return;
+  }
+  w->last_job_sent = b->now;
+  /* which worker judged what: operators (and tests/pool/pool_drain.sh) */
+  if (b->cfg->verbose) logmsg(b, "%s: attempt %u leased to worker %s", j->id, j->attempts, w->name);
+  publish(b, j->id, JP_EV_STARTED, j->attempts, JP_V_NONE, 0, NULL, 0);
+}
+
+static void send_queued(void *ctx, const struct outbox_msg *om) {
+  struct broker *b = ctx;
+  struct peer p;
+  memcpy(p.id, om->id, om->id_len);
+  p.len = om->id_len;
+  int rc = send_raw(b->ws, &p, om->body, om->len);
+  /* a lost RESULT_ACK (tag NULL) is harmless: the worker resends the result */
+  if (om->tag) job_sent(b, om->tag, rc);
+}
+
+/* Queues m for the worker at p until the end of the turn (outbox.h); a JOB
+ * carries its job. Without memory for the outbox it goes at once. */
+static void queue_to_worker(struct broker *b, const struct peer *p, const struct jp_msg *m, struct sched_job *job) {
+  void *buf;
+  size_t len;
+  char err[256];
+  if (jp_msg_encode(m, &buf, &len, err, sizeof err) < 0) {
+    logmsg(b, "encoding %s: %s", jp_msg_type_name(m->type), err);
+    if (job) job_sent(b, job, -1);
+    return;
+  }
+  if (outbox_add(&b->ob, p->id, p->len, buf, len, job) == 0) return;
+  struct outbox_msg om = {.id_len = p->len, .body = buf, .len = len, .tag = job};
+  memcpy(om.id, p->id, p->len);
+  send_queued(b, &om);
+  free(buf);
+}
+
+static void queue_ack(struct broker *b, const struct peer *p, const char *sid, uint64_t lease) {
+  struct jp_msg a = {.type = JP_MSG_RESULT_ACK};
+  a.u.result_ack.sid = sid;
+  a.u.result_ack.lease = lease;
+  queue_to_worker(b, p, &a, NULL);
+}
+
 static void dispatch(struct broker *b, int64_t now) {
   struct sched_job *j;
   struct sched_worker *w;
@@ -1024,24 +1088,15 @@ static void dispatch(struct broker *b, int64_t now) {
     struct peer p;
     memcpy(p.id, w->rid, w->rid_len);
     p.len = w->rid_len;
-    int rc = send_msg(b, b->ws, &p, &jm);
+    queue_to_worker(b, &p, &jm, j);
     jp_msg_free(&sm);
-    if (rc < 0) {
-      /* the worker's connection is gone (or wedged). This job never
-       * reached it; the others it held are lost leases (they count, so a
-       * job that kills its workers still ends at the attempt cap) */
-      logmsg(b, "worker %s unreachable; its jobs go back to the queue", w->name);
-      j->attempts--;
-      sched_worker_lost(b->s, w);
-      continue;
-    }
-    /* which worker judged what: operators (and tests/pool/pool_drain.sh) */
-    if (b->cfg->verbose) logmsg(b, "%s: attempt %u leased to worker %s", j->id, j->attempts, w->name);
-    publish(b, j->id, JP_EV_STARTED, j->attempts, JP_V_NONE, 0, NULL, 0);
   }
 }
 
-static void heartbeat_workers(struct broker *b) {
+/* PROTOCOL.md 6.1: any message is a sign of life, heartbeats fill the
+ * silences; a busy worker gets JOBs all the time, so a thousand of them
+ * cost no thousand extra sends (and pipe wake-ups) a second. */
+static void heartbeat_workers(struct broker *b, int64_t now) {
   struct jp_msg h = {.type = JP_MSG_HEARTBEAT};
   h.u.heartbeat.epoch = b->epoch;
   void *buf;
@@ -1049,6 +1104,7 @@ static void heartbeat_workers(struct broker *b) {
   if (jp_msg_encode(&h, &buf, &len, NULL, 0) < 0) return;
   for (struct sched_worker *w = sched_workers(b->s), *n; w; w = n) {
     n = sched_worker_next(w);
+    if (now - w->last_job_sent < b->cfg->heartbeat_ms) continue;
     struct peer p;
     memcpy(p.id, w->rid, w->rid_len);
     p.len = w->rid_len;
@@ -1074,6 +1130,20 @@ static int recover_one(void *ctx, const struct journal_sub *s) {
   return 0;
 }
 
+/* a drained name from the journal; more than the bound (a hand-edited
+ * journal) are left out, loudly */
+static int load_drained(void *ctx, const char *name) {
+  struct broker *b = ctx;
+  if (b->ndrained >= BROKER_MAX_DRAINED || strlen(name) > SCHED_ID_MAX) {
+    logmsg(b, "journal: drained worker '%.*s' ignored (more than %d names, or too long)", SCHED_ID_MAX, name,
+           BROKER_MAX_DRAINED);
+    return 0;
+  }
+  snprintf(b->drained[b->ndrained++], sizeof b->drained[0], "%s", name);
+  logmsg(b, "worker %s stays drained (journal)", name);
+  return 0;
+}
+
 /* ---- the loop ---- */
 
 static void teardown(struct broker *b) {
@@ -1088,6 +1158,7 @@ static void teardown(struct broker *b) {
   if (b->ctx) zmq_ctx_term(b->ctx);
   jp_keypair_wipe(&b->kp);
   pb_free(b->pb);
+  outbox_free(&b->ob);
   sched_free(b->s);
   journal_close(b->j);
   free(b->subs);
@@ -1177,6 +1248,10 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
     return -1;
   }
   sched_set_force(b.s, 0);
+  if (journal_drained(b.j, load_drained, &b, err, errlen) < 0) {
+    teardown(&b);
+    return -1;
+  }
   struct sched_stats st;
   sched_stats(b.s, &st);
   logmsg(&b, "epoch %llu, recovered %zu unfinished submissions", (unsigned long long)b.epoch,
@@ -1184,8 +1259,9 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
 
   b.ctx = zmq_ctx_new();
   /* a second I/O thread keeps a thousand worker connections from
-   * serialising behind one (measured: 1000 workers went from 0.6 to ~1.0 of
-   * the 10-worker rate) */
+   * serialising behind one (measured with the old libzmq load generator:
+   * 1000 workers went from 0.6 to ~1.0 of the 10-worker rate; with the
+   * ZMTP one, 1 and 2 threads were within the noise, 6 rounds each) */
   if (b.ctx) zmq_ctx_set(b.ctx, ZMQ_IO_THREADS, cfg->io_threads > 0 ? cfg->io_threads : 2);
   if (!b.ctx) {
     jp_err(err, errlen, "zmq_ctx_new failed");
@@ -1227,6 +1303,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
       return -1;
     }
     int64_t now = now_ms();
+    b.now = now;
     struct peer p;
     struct jp_peer who;
     for (int i = 0; i < cfg->batch; i++) {
@@ -1255,8 +1332,9 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
     flush(&b, now);
     dispatch(&b, now);
     flush(&b, now); /* IE from unreadable payloads */
+    outbox_send(&b.ob, send_queued, &b);
     if (now - last_hb >= cfg->heartbeat_ms) {
-      heartbeat_workers(&b);
+      heartbeat_workers(&b, now);
       last_hb = now;
     }
     if (now - last_report >= 10000) {
@@ -1276,6 +1354,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
     }
   }
   flush(&b, now_ms());
+  outbox_send(&b.ob, send_queued, &b);
   logmsg(&b, "stopping");
   teardown(&b);
   return 0;

@@ -10,7 +10,8 @@
 
 #include "err.h"
 
-enum { ST_PUT, ST_FIND, ST_FINISH_RES, ST_FINISH_SUB, ST_ATTEMPTS, ST_GET, ST_OWNER, ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_N };
+enum { ST_PUT, ST_FIND, ST_FINISH_RES, ST_FINISH_SUB, ST_ATTEMPTS, ST_GET, ST_OWNER, ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+       ST_DRAIN_ON, ST_DRAIN_OFF, ST_N };
 
 static const char *const sql[ST_N] = {
     [ST_PUT] = "INSERT INTO subs(id, client, prio, lang, attempts, done, payload, digest) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)",
@@ -23,6 +24,8 @@ static const char *const sql[ST_N] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_DRAIN_ON] = "INSERT OR IGNORE INTO drained(name) VALUES (?1)",
+    [ST_DRAIN_OFF] = "DELETE FROM drained WHERE name = ?1",
 };
 
 struct journal {
@@ -80,6 +83,7 @@ int journal_open(struct journal **out, const char *dir, uint64_t *epoch, char *e
            " done INTEGER NOT NULL, payload BLOB, digest TEXT);"
            "CREATE INDEX IF NOT EXISTS subs_open ON subs(done, seq);"
            "CREATE TABLE IF NOT EXISTS results(id TEXT PRIMARY KEY, verdict TEXT NOT NULL, result BLOB);"
+           "CREATE TABLE IF NOT EXISTS drained(name TEXT PRIMARY KEY);"
            "INSERT OR IGNORE INTO meta(k, v) VALUES ('epoch', 0);"
            "UPDATE meta SET v = v + 1 WHERE k = 'epoch';",
            err, errlen) < 0) {
@@ -250,6 +254,26 @@ int journal_unfinished(struct journal *j, journal_each_cb cb, void *ctx, char *e
     if ((ret = cb(ctx, &s)) != 0) break;
   }
   if (ret == 0 && rc != SQLITE_DONE) ret = dberr(j, err, errlen, "listing unfinished submissions");
+  sqlite3_finalize(st);
+  return ret;
+}
+
+int journal_drain_set(struct journal *j, const char *name, int on, char *err, size_t errlen) {
+  sqlite3_stmt *st = j->st[on ? ST_DRAIN_ON : ST_DRAIN_OFF];
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  return step_done(j, st, err, errlen, on ? "storing a drained worker" : "removing a drained worker");
+}
+
+int journal_drained(struct journal *j, journal_name_cb cb, void *ctx, char *err, size_t errlen) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(j->db, "SELECT name FROM drained ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+    return dberr(j, err, errlen, "listing drained workers");
+  int rc, ret = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(st, 0);
+    if (name && (ret = cb(ctx, name)) != 0) break;
+  }
+  if (ret == 0 && rc != SQLITE_DONE) ret = dberr(j, err, errlen, "listing drained workers");
   sqlite3_finalize(st);
   return ret;
 }

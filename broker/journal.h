@@ -56,6 +56,14 @@ int journal_owner(struct journal *j, const char *id, char *out, size_t outlen, c
 typedef int (*journal_each_cb)(void *ctx, const struct journal_sub *s);
 int journal_unfinished(struct journal *j, journal_each_cb cb, void *ctx, char *err, size_t errlen);
 
+/* Drained worker names (admin DRAIN, kept across restarts). Outside a
+ * journal_begin/commit pair each call is its own durable transaction. */
+int journal_drain_set(struct journal *j, const char *name, int on, char *err, size_t errlen);
+/* Calls cb for every drained name; a nonzero return from cb stops the walk
+ * and is returned. */
+typedef int (*journal_name_cb)(void *ctx, const char *name);
+int journal_drained(struct journal *j, journal_name_cb cb, void *ctx, char *err, size_t errlen);
+
 /* Counts for status: done submissions. */
 int64_t journal_count_done(struct journal *j);
 

@@ -3,7 +3,6 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "broker.h"
@@ -30,15 +29,6 @@ static void usage(FILE *f) {
           "config file: one 'key = value' per line, keys as the long options without '--'.\n");
 }
 
-static int parse_num(const char *key, const char *v, long min, long max, long *out, char *err, size_t errlen) {
-  char *end;
-  long n = strtol(v, &end, 10);
-  if (!*v || *end || n < min || n > max)
-    return jp_err(err, errlen, "%s: '%s' is not a number in %ld..%ld", key, v, min, max);
-  *out = n;
-  return 0;
-}
-
 static int set_key(struct broker_cfg *c, const char *key, const char *v, char *err, size_t errlen) {
   long n;
   if (!strcmp(key, "clients")) snprintf(c->clients, sizeof c->clients, "%s", v);
@@ -46,31 +36,31 @@ static int set_key(struct broker_cfg *c, const char *key, const char *v, char *e
   else if (!strcmp(key, "events")) snprintf(c->events, sizeof c->events, "%s", v);
   else if (!strcmp(key, "data")) snprintf(c->data, sizeof c->data, "%s", v);
   else if (!strcmp(key, "lease-ms")) {
-    if (parse_num(key, v, 100, 3600000, &n, err, errlen) < 0) return -1;
+    if (jp_kv_long(key, v, 100, 3600000, &n, err, errlen) < 0) return -1;
     c->lease_ms = (int)n;
   } else if (!strcmp(key, "max-attempts")) {
-    if (parse_num(key, v, 1, 100, &n, err, errlen) < 0) return -1;
+    if (jp_kv_long(key, v, 1, 100, &n, err, errlen) < 0) return -1;
     c->max_attempts = (uint32_t)n;
   } else if (!strcmp(key, "max-per-client")) {
-    if (parse_num(key, v, 1, 10000000, &n, err, errlen) < 0) return -1;
+    if (jp_kv_long(key, v, 1, 10000000, &n, err, errlen) < 0) return -1;
     c->max_per_client = (size_t)n;
   } else if (!strcmp(key, "max-queue")) {
-    if (parse_num(key, v, 1, 10000000, &n, err, errlen) < 0) return -1;
+    if (jp_kv_long(key, v, 1, 10000000, &n, err, errlen) < 0) return -1;
     c->max_total = (size_t)n;
   } else if (!strcmp(key, "job-timeout-s")) {
-    if (parse_num(key, v, 0, 7 * 86400, &n, err, errlen) < 0) return -1;
+    if (jp_kv_long(key, v, 0, 7 * 86400, &n, err, errlen) < 0) return -1;
     c->job_timeout_ms = (int64_t)n * 1000;
   } else if (!strcmp(key, "io-threads")) {
-    if (parse_num(key, v, 1, 16, &n, err, errlen) < 0) return -1;
+    if (jp_kv_long(key, v, 1, 16, &n, err, errlen) < 0) return -1;
     c->io_threads = (int)n;
   } else if (!strcmp(key, "max-peer-mb")) {
-    if (parse_num(key, v, 1, 1 << 20, &n, err, errlen) < 0) return -1;
+    if (jp_kv_long(key, v, 1, 1 << 20, &n, err, errlen) < 0) return -1;
     c->max_peer_bytes = (size_t)n << 20;
   } else if (!strcmp(key, "max-watches")) {
-    if (parse_num(key, v, 1, 1000000, &n, err, errlen) < 0) return -1;
+    if (jp_kv_long(key, v, 1, 1000000, &n, err, errlen) < 0) return -1;
     c->max_watches = (size_t)n;
   } else if (!strcmp(key, "max-watches-total")) {
-    if (parse_num(key, v, 1, 1000000, &n, err, errlen) < 0) return -1;
+    if (jp_kv_long(key, v, 1, 1000000, &n, err, errlen) < 0) return -1;
     c->max_watches_total = (size_t)n;
   } else if (!strcmp(key, "keys")) snprintf(c->keys, sizeof c->keys, "%s", v);
   else if (!strcmp(key, "cert")) snprintf(c->cert, sizeof c->cert, "%s", v);
@@ -102,34 +92,10 @@ int main(int argc, char **argv) {
   struct broker_cfg cfg;
   broker_cfg_defaults(&cfg);
   char err[1024];
-  /* the config file first, so command-line options override it */
-  for (int i = 1; i < argc - 1; i++)
-    if (!strcmp(argv[i], "--config") && jp_kvconf_load(argv[i + 1], set_key_cb, &cfg, err, sizeof err) < 0) {
-      fprintf(stderr, "judge-broker: %s\n", err);
-      return 2;
-    }
-  int c;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    const char *key = NULL;
-    for (const struct option *o = opts; o->name; o++)
-      if (o->val == c) key = o->name;
-    if (c == 'h') {
-      usage(stdout);
-      return 0;
-    }
-    if (c == 'c') continue;
-    if (!key) {
-      usage(stderr);
-      return 2;
-    }
-    if (set_key(&cfg, key, optarg ? optarg : "", err, sizeof err) < 0) {
-      fprintf(stderr, "judge-broker: %s\n", err);
-      return 2;
-    }
-  }
-  if (optind != argc) {
-    usage(stderr);
-    return 2;
+  int rc = jp_kvconf_args(argc, argv, opts, set_key_cb, &cfg, usage, err, sizeof err);
+  if (rc != 0) {
+    if (rc < 0 && err[0]) fprintf(stderr, "judge-broker: %s\n", err);
+    return rc > 0 ? 0 : 2;
   }
   /* security is on unless explicitly switched off */
   if (!cfg.insecure && (!cfg.keys[0] || !cfg.cert[0])) {

@@ -1,6 +1,9 @@
 /* scheduler.c — priorities, per-client fairness, credits and leases (see
- * scheduler.h). Everything is O(1) per operation except the searches for a
- * worker that speaks a job's language, which stop at the first match. */
+ * scheduler.h). Finding a free worker for a language is O(1) (a ring of
+ * free workers per language); a dispatch skips a whole priority in
+ * O(languages) when no client's next job there has a free worker, and
+ * otherwise walks the client ring only past clients whose next job has
+ * none. Expiry (sched_tick, every 100 ms) visits every worker and lease. */
 #include "scheduler.h"
 
 #include <stdio.h>
@@ -29,8 +32,12 @@ struct sched {
   struct sched_worker **workers;  /* rid hash */
   size_t nworker_buckets;
   struct sched_worker *all;       /* every worker */
-  struct sched_worker *free_ring; /* workers with free credit */
+  struct sched_worker *free_ring[SCHED_LANG_MAX]; /* per language: free workers speaking it */
+  uint64_t free_langs;            /* bit l: free_ring[l] is not empty */
   struct sched_client *ring[SCHED_NPRIO]; /* clients with queued jobs, cursor first */
+  /* per priority and language: clients in the ring whose next job is in it */
+  uint32_t heads[SCHED_NPRIO][SCHED_LANG_MAX];
+  uint64_t head_langs[SCHED_NPRIO]; /* bit l: heads[p][l] > 0 */
   size_t queued[SCHED_NPRIO];
   size_t running, finishing, nworkers;
   uint64_t next_lease;
@@ -173,9 +180,17 @@ static void ring_remove(struct sched *s, struct sched_client *c, int p) {
   c->r_next[p] = c->r_prev[p] = NULL;
 }
 
+/* the client's next job at p changed from h0 to h1 (either may be NULL) */
+static void head_moved(struct sched *s, int p, const struct sched_job *h0, const struct sched_job *h1) {
+  if (h0 == h1) return;
+  if (h0 && --s->heads[p][h0->lang] == 0) s->head_langs[p] &= ~(1ULL << h0->lang);
+  if (h1 && s->heads[p][h1->lang]++ == 0) s->head_langs[p] |= 1ULL << h1->lang;
+}
+
 static void queue_push(struct sched *s, struct sched_job *j, int front) {
   struct sched_client *c = j->client;
   int p = j->prio;
+  struct sched_job *h0 = c->head[p];
   j->state = SCHED_QUEUED;
   j->q_prev = j->q_next = NULL;
   if (!c->head[p]) {
@@ -190,16 +205,19 @@ static void queue_push(struct sched *s, struct sched_job *j, int front) {
     c->tail[p] = j;
   }
   s->queued[p]++;
+  head_moved(s, p, h0, c->head[p]);
   ring_insert(s, c, p);
 }
 
 static void queue_unlink(struct sched *s, struct sched_job *j) {
   struct sched_client *c = j->client;
   int p = j->prio;
+  struct sched_job *h0 = c->head[p];
   if (j->q_prev) j->q_prev->q_next = j->q_next; else c->head[p] = j->q_next;
   if (j->q_next) j->q_next->q_prev = j->q_prev; else c->tail[p] = j->q_prev;
   j->q_prev = j->q_next = NULL;
   s->queued[p]--;
+  head_moved(s, p, h0, c->head[p]);
   if (!c->head[p]) ring_remove(s, c, p);
 }
 
@@ -289,25 +307,31 @@ static void free_ring_update(struct sched *s, struct sched_worker *w) {
   int want = worker_free(w) > 0;
   if (want == w->in_free) return;
   w->in_free = want;
-  if (want) {
-    if (!s->free_ring) {
-      w->f_prev = w->f_next = w;
-      s->free_ring = w;
+  for (int l = 0; l < SCHED_LANG_MAX; l++) {
+    if (!(w->langmask & (1ULL << l))) continue;
+    struct sched_worker *h = s->free_ring[l];
+    if (want) { /* at the tail: it waits for the free workers before it */
+      if (!h) {
+        w->f_prev[l] = w->f_next[l] = w;
+        s->free_ring[l] = w;
+        s->free_langs |= 1ULL << l;
+      } else {
+        w->f_next[l] = h;
+        w->f_prev[l] = h->f_prev[l];
+        h->f_prev[l]->f_next[l] = w;
+        h->f_prev[l] = w;
+      }
     } else {
-      w->f_next = s->free_ring;
-      w->f_prev = s->free_ring->f_prev;
-      s->free_ring->f_prev->f_next = w;
-      s->free_ring->f_prev = w;
+      if (w->f_next[l] == w) {
+        s->free_ring[l] = NULL;
+        s->free_langs &= ~(1ULL << l);
+      } else {
+        w->f_prev[l]->f_next[l] = w->f_next[l];
+        w->f_next[l]->f_prev[l] = w->f_prev[l];
+        if (h == w) s->free_ring[l] = w->f_next[l];
+      }
+      w->f_next[l] = w->f_prev[l] = NULL;
     }
-  } else {
-    if (w->f_next == w) {
-      s->free_ring = NULL;
-    } else {
-      w->f_prev->f_next = w->f_next;
-      w->f_next->f_prev = w->f_prev;
-      if (s->free_ring == w) s->free_ring = w->f_next;
-    }
-    w->f_next = w->f_prev = NULL;
   }
 }
 
@@ -439,47 +463,39 @@ int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int
 
 /* ---- dispatch ---- */
 
-static struct sched_worker *find_worker(struct sched *s, int lang) {
-  struct sched_worker *start = s->free_ring, *w = start;
-  if (!w) return NULL;
-  do {
-    if (w->langmask & (1ULL << lang)) return w;
-    w = w->f_next;
-  } while (w != start);
-  return NULL;
-}
-
 int sched_dispatch(struct sched *s, int64_t now, struct sched_job **job, struct sched_worker **wout) {
-  if (!s->free_ring) return 0;
   for (int p = 0; p < SCHED_NPRIO; p++) {
+    /* nothing at p can go now unless some client's next job there is in a
+     * language with a free worker: O(languages), however many clients */
+    if (!(s->head_langs[p] & s->free_langs)) continue;
     struct sched_client *start = s->ring[p], *c = start;
-    if (!c) continue;
     do {
       struct sched_job *j = c->head[p];
-      struct sched_worker *w = find_worker(s, j->lang);
-      if (w) {
-        /* next round starts after this client; then the job leaves */
-        s->ring[p] = c->r_next[p];
-        queue_unlink(s, j);
-        j->state = SCHED_RUNNING;
-        j->lease = s->next_lease++;
-        j->deadline = now + s->cfg.lease_ms;
-        j->started = now;
-        j->attempts++;
-        j->worker = w;
-        j->q_next = w->jobs;
-        if (w->jobs) w->jobs->q_prev = j;
-        w->jobs = j;
-        w->running++;
-        s->running++;
-        /* rotate the free ring so load spreads over workers */
-        s->free_ring = w->f_next;
-        free_ring_update(s, w);
-        *job = j;
-        *wout = w;
-        return 1;
+      struct sched_worker *w = s->free_ring[j->lang];
+      if (!w) {
+        c = c->r_next[p];
+        continue;
       }
-      c = c->r_next[p];
+      /* next round starts after this client; then the job leaves */
+      s->ring[p] = c->r_next[p];
+      queue_unlink(s, j);
+      j->state = SCHED_RUNNING;
+      j->lease = s->next_lease++;
+      j->deadline = now + s->cfg.lease_ms;
+      j->started = now;
+      j->attempts++;
+      j->worker = w;
+      j->q_next = w->jobs;
+      if (w->jobs) w->jobs->q_prev = j;
+      w->jobs = j;
+      w->running++;
+      s->running++;
+      /* rotate that language's free ring so load spreads over workers */
+      s->free_ring[j->lang] = w->f_next[j->lang];
+      free_ring_update(s, w);
+      *job = j;
+      *wout = w;
+      return 1;
     } while (c != start);
   }
   return 0;

@@ -49,9 +49,12 @@ struct sched_worker {
   int zombies;            /* jobs it still works on that we no longer count */
   uint64_t langmask;
   int64_t last_seen;
+  int64_t last_job_sent;  /* the broker's: a JOB is a sign of life, no HEARTBEAT needed */
   uint64_t completed;
   struct sched_job *jobs;            /* running list */
-  struct sched_worker *f_prev, *f_next; /* ring of workers with free credit */
+  /* one ring per language of workers with free credit that speak it:
+   * finding a worker for a job is O(1) whatever the pool's language mix */
+  struct sched_worker *f_prev[SCHED_LANG_MAX], *f_next[SCHED_LANG_MAX];
   int in_free;
   int drained;            /* admin DRAIN: its credit is ignored, running jobs finish */
   struct sched_worker *h_next, *all_next, *all_prev;

@@ -13,7 +13,7 @@ static void usage(FILE *f) {
   fprintf(f, "usage: judge drain [--broker ENDPOINT] [--undo] WORKER\n"
              "Stops giving new jobs to WORKER (its REGISTER name); its running jobs finish.\n"
              "--undo lets it take jobs again. With authentication this needs an admin key (--cert).\n"
-             "The drained state lives in the broker's memory: a broker restart forgets it.\n\n"
+             "The broker journals the drained state: it survives a broker restart.\n\n"
              "  --undo              resume giving jobs to WORKER\n");
   fputs(net_opts_help, f);
   fputs(auth_opts_help, f);

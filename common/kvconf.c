@@ -3,7 +3,9 @@
  * hostile one must still end in a clear refusal, not a silent split line. */
 #include "kvconf.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -53,5 +55,48 @@ int jp_kv_bool(const char *key, const char *v, int *out, char *err, size_t errle
   if (!*v || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1")) *out = 1;
   else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0")) *out = 0;
   else return jp_err(err, errlen, "%s: '%s' is not yes or no", key, v);
+  return 0;
+}
+
+int jp_kv_long(const char *key, const char *v, long min, long max, long *out, char *err, size_t errlen) {
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (!*v || *end || n < min || n > max)
+    return jp_err(err, errlen, "%s: '%s' is not a number in %ld..%ld", key, v, min, max);
+  *out = n;
+  return 0;
+}
+
+int jp_kvconf_args(int argc, char **argv, const struct option *opts, jp_kv_setter set, void *ctx,
+                   void (*usage)(FILE *), char *err, size_t errlen) {
+  if (errlen) err[0] = 0;
+  /* the config files first, so command-line options override them */
+  for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+    const char *file = NULL;
+    if (!strcmp(argv[i], "--config") && i + 1 < argc) file = argv[++i];
+    else if (!strncmp(argv[i], "--config=", 9)) file = argv[i] + 9;
+    if (file && jp_kvconf_load(file, set, ctx, err, errlen) < 0) return -1;
+  }
+  optind = 0; /* glibc: start afresh (a test may parse twice) */
+  int c, li = -1;
+  while ((c = getopt_long(argc, argv, "h", opts, &li)) != -1) {
+    const char *name = c == 'h' ? "help" : li >= 0 ? opts[li].name : NULL;
+    li = -1;
+    if (name && !strcmp(name, "help")) {
+      usage(stdout);
+      return 1;
+    }
+    if (!name || c == '?' || c == ':') {
+      usage(stderr);
+      return -1;
+    }
+    if (!strcmp(name, "config")) continue;
+    char sub[512];
+    if (set(ctx, name, optarg ? optarg : "", sub, sizeof sub) < 0) return jp_err(err, errlen, "%s", sub);
+  }
+  if (optind != argc) {
+    usage(stderr);
+    return -1;
+  }
   return 0;
 }

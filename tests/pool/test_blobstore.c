@@ -15,27 +15,13 @@
 #include <unistd.h>
 
 #include "blobstore.h"
-
-static char dir[64];
-
-static int setup(void **st) {
-  (void)st;
-  strcpy(dir, "/tmp/jp-blobs-XXXXXX");
-  return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **st) {
-  (void)st;
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
-}
+#include "tmpdir_fixture.h"
 
 static void put_get_and_refusals(void **st) {
   (void)st;
   char err[512], h[65], path[4096];
   struct blobstore bs;
-  snprintf(path, sizeof path, "%s/b", dir);
+  snprintf(path, sizeof path, "%s/b", tmpdir_path);
   assert_int_equal(blobstore_init(&bs, path, 0, err, sizeof err), 0);
   blob_hash("hello", 5, h);
   assert_string_equal(h, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
@@ -70,7 +56,7 @@ static void bounded_eviction(void **st) {
   (void)st;
   char err[512], path[4096], h[3][65], link_path[4200];
   struct blobstore bs;
-  snprintf(path, sizeof path, "%s/c", dir);
+  snprintf(path, sizeof path, "%s/c", tmpdir_path);
   assert_int_equal(blobstore_init(&bs, path, 2500, err, sizeof err), 0);
   char data[3][1000];
   for (int i = 0; i < 3; i++) {
@@ -84,7 +70,7 @@ static void bounded_eviction(void **st) {
   }
   /* blob 0 is in use (a problem directory links to it): never evicted */
   blobstore_path(&bs, h[0], path, sizeof path);
-  snprintf(link_path, sizeof link_path, "%s/in-use", dir);
+  snprintf(link_path, sizeof link_path, "%s/in-use", tmpdir_path);
   assert_int_equal(link(path, link_path), 0);
   assert_int_equal(blobstore_evict(&bs, err, sizeof err), 0);
   assert_true(blobstore_has(&bs, h[0]));
@@ -94,8 +80,8 @@ static void bounded_eviction(void **st) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(put_get_and_refusals, setup, teardown),
-      cmocka_unit_test_setup_teardown(bounded_eviction, setup, teardown),
+      cmocka_unit_test_setup_teardown(put_get_and_refusals, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test_setup_teardown(bounded_eviction, tmpdir_setup, tmpdir_teardown),
   };
   return cmocka_run_group_tests_name("pool_blobstore", tests, NULL, NULL);
 }

@@ -12,21 +12,7 @@
 #include <unistd.h>
 
 #include "journal.h"
-
-static char dir[64];
-
-static int setup(void **st) {
-  (void)st;
-  strcpy(dir, "/tmp/jp-journal-XXXXXX");
-  return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **st) {
-  (void)st;
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
-}
+#include "tmpdir_fixture.h"
 
 struct seen {
   int n;
@@ -49,7 +35,7 @@ static void durable_dedupe_results(void **st) {
   char err[512];
   struct journal *j;
   uint64_t e1, e2;
-  assert_int_equal(journal_open(&j, dir, &e1, err, sizeof err), 0);
+  assert_int_equal(journal_open(&j, tmpdir_path, &e1, err, sizeof err), 0);
   assert_int_equal(journal_begin(j, err, sizeof err), 0);
   int existed, done, same;
   const char *ids[] = {"s1", "s2", "s3"};
@@ -86,7 +72,7 @@ static void durable_dedupe_results(void **st) {
   assert_int_equal(journal_commit(j, err, sizeof err), 0);
   journal_close(j);
 
-  assert_int_equal(journal_open(&j, dir, &e2, err, sizeof err), 0);
+  assert_int_equal(journal_open(&j, tmpdir_path, &e2, err, sizeof err), 0);
   assert_true(e2 > e1);
   struct seen v = {0};
   assert_int_equal(journal_unfinished(j, collect, &v, err, sizeof err), 0);
@@ -114,6 +100,37 @@ static void durable_dedupe_results(void **st) {
   journal_close(j);
 }
 
+static int names(void *ctx, const char *name) {
+  char *out = ctx;
+  strcat(out, name);
+  strcat(out, ";");
+  return 0;
+}
+
+/* drained worker names survive a reopen; undo removes them; twice is once */
+static void drained_names_persist(void **st) {
+  (void)st;
+  char err[512], got[256] = "";
+  struct journal *j;
+  uint64_t epoch;
+  assert_int_equal(journal_open(&j, tmpdir_path, &epoch, err, sizeof err), 0);
+  assert_int_equal(journal_drain_set(j, "w1", 1, err, sizeof err), 0);
+  assert_int_equal(journal_drain_set(j, "w2", 1, err, sizeof err), 0);
+  assert_int_equal(journal_drain_set(j, "w1", 1, err, sizeof err), 0);
+  assert_int_equal(journal_drain_set(j, "w3", 0, err, sizeof err), 0); /* undo of a name never drained */
+  journal_close(j);
+  assert_int_equal(journal_open(&j, tmpdir_path, &epoch, err, sizeof err), 0);
+  assert_int_equal(journal_drained(j, names, got, err, sizeof err), 0);
+  assert_string_equal(got, "w1;w2;");
+  assert_int_equal(journal_drain_set(j, "w1", 0, err, sizeof err), 0);
+  journal_close(j);
+  assert_int_equal(journal_open(&j, tmpdir_path, &epoch, err, sizeof err), 0);
+  got[0] = 0;
+  assert_int_equal(journal_drained(j, names, got, err, sizeof err), 0);
+  assert_string_equal(got, "w2;");
+  journal_close(j);
+}
+
 static void unwritable_dir_fails_cleanly(void **st) {
   (void)st;
   char err[512] = "";
@@ -126,7 +143,8 @@ static void unwritable_dir_fails_cleanly(void **st) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(durable_dedupe_results, setup, teardown),
+      cmocka_unit_test_setup_teardown(durable_dedupe_results, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test_setup_teardown(drained_names_persist, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test(unwritable_dir_fails_cleanly),
   };
   return cmocka_run_group_tests_name("pool_journal", tests, NULL, NULL);

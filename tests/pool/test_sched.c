@@ -334,6 +334,77 @@ static void many_workers_spread(void **st) {
   sched_free(s);
 }
 
+/* a worker speaking two languages sits in both free rings and leaves both
+ * when its slot is taken */
+static void multi_language_worker_one_slot(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "c1", "A", SCHED_NORMAL, "c");
+  add(s, "p1", "B", SCHED_NORMAL, "cpp");
+  struct sched_worker *w1 = worker(s, "w1", 1, "c", "cpp");
+  struct sched_job *j, *r;
+  struct sched_worker *w;
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  assert_string_equal(j->id, "c1");
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 0); /* not again through the cpp ring */
+  assert_int_equal(sched_result(s, w1->rid, w1->rid_len, "c1", w1->jobs->lease, &r), SCHED_RES_ACCEPT);
+  sched_done(s, r);
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
+  assert_string_equal(j->id, "p1");
+  assert_ptr_equal(w, w1);
+  sched_free(s);
+}
+
+/* many clients whose next job nobody speaks do not hide the one that can go,
+ * and wait (in order) for a worker of their language */
+static void next_job_language_per_client(void **st) {
+  (void)st;
+  struct sched_cfg c = cfg;
+  c.max_total = c.max_per_client = 5000;
+  char err[256], id[32], cl[32];
+  struct sched *s = sched_new(&c, err, sizeof err);
+  assert_non_null(s);
+  for (int i = 0; i < 1000; i++) {
+    snprintf(id, sizeof id, "py%d", i);
+    snprintf(cl, sizeof cl, "client%d", i);
+    add(s, id, cl, SCHED_NORMAL, "python3");
+  }
+  add(s, "c1", "late", SCHED_NORMAL, "c");
+  worker(s, "wc", 1, "c", NULL);
+  assert_string_equal(run_one(s, 0), "c1");
+  assert_null(run_one(s, 0)); /* python waits */
+  worker(s, "wpy", 1, "python3", NULL);
+  assert_string_equal(run_one(s, 0), "py0");
+  assert_string_equal(run_one(s, 0), "py1");
+  sched_free(s);
+}
+
+/* a client's next job changes language when its head is cancelled or a
+ * lease of another language comes back to the front */
+static void head_changes_language(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "py1", "A", SCHED_NORMAL, "python3");
+  add(s, "c1", "A", SCHED_NORMAL, "c");
+  worker(s, "wc", 1, "c", NULL);
+  assert_null(run_one(s, 0)); /* c1 waits behind py1 (one queue per client) */
+  struct sched_job *j, *r;
+  struct sched_worker *w;
+  assert_int_equal(sched_cancel(s, "py1", &r), 1);
+  sched_done(s, r);
+  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1); /* c1 is the head now */
+  assert_string_equal(j->id, "c1");
+  /* c1's lease expires: back at the front, before a python job added since */
+  add(s, "py2", "A", SCHED_NORMAL, "python3");
+  sched_tick(s, 100000, NULL, NULL);
+  assert_int_equal(j->state, SCHED_QUEUED);
+  worker(s, "wc2", 1, "c", NULL);
+  assert_int_equal(sched_dispatch(s, 100000, &j, &w), 1);
+  assert_string_equal(j->id, "c1");
+  assert_string_equal(w->name, "wc2");
+  sched_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(priorities_first),
@@ -348,6 +419,9 @@ int main(void) {
       cmocka_unit_test(lost_worker_counts_attempts),
       cmocka_unit_test(job_timeout_even_with_heartbeats),
       cmocka_unit_test(many_workers_spread),
+      cmocka_unit_test(multi_language_worker_one_slot),
+      cmocka_unit_test(next_job_language_per_client),
+      cmocka_unit_test(head_changes_language),
   };
   return cmocka_run_group_tests_name("pool_sched", tests, NULL, NULL);
 }

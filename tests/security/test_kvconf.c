@@ -1,5 +1,7 @@
 /* test_kvconf.c — the daemons' config reader refuses broken and hostile
- * files with file and line, and reads good ones exactly. */
+ * files with file and line, and reads good ones exactly; numbers are
+ * bounded; the command line is read after the config file (it overrides
+ * it), and bad options or arguments are refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <getopt.h>
 #include <cmocka.h>
 
 #include "err.h"
@@ -109,9 +112,90 @@ static void booleans(void **st) {
   assert_string_equal(err, "insecure: 'maybe' is not yes or no");
 }
 
+static void numbers(void **st) {
+  (void)st;
+  long n = -1;
+  char err[128];
+  assert_int_equal(jp_kv_long("slots", "256", 1, 256, &n, err, sizeof err), 0);
+  assert_int_equal(n, 256);
+  assert_int_equal(jp_kv_long("slots", "257", 1, 256, &n, err, sizeof err), -1);
+  assert_string_equal(err, "slots: '257' is not a number in 1..256");
+  assert_int_equal(jp_kv_long("slots", "", 1, 256, &n, err, sizeof err), -1);
+  assert_int_equal(jp_kv_long("slots", "4x", 1, 256, &n, err, sizeof err), -1);
+  assert_int_equal(jp_kv_long("slots", "99999999999999999999", 1, 256, &n, err, sizeof err), -1);
+  assert_int_equal(n, 256); /* untouched by refusals */
+}
+
+static int usage_out, usage_err;
+static void count_usage(FILE *f) {
+  if (f == stdout) usage_out++;
+  else usage_err++;
+}
+
+static const struct option opts[] = {{"config", required_argument, 0, 'c'}, {"data", required_argument, 0, 'd'},
+                                     {"verbose", no_argument, 0, 'v'},      {"bad", required_argument, 0, 'b'},
+                                     {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+
+/* argv from a space-separated line (getopt permutes argv: it must be writable) */
+static int args(const char *line, struct seen *s, char *err, size_t errlen) {
+  static char buf[512];
+  static char *argv[16];
+  snprintf(buf, sizeof buf, "prog %s", line);
+  int argc = 0;
+  for (char *save, *t = strtok_r(buf, " ", &save); t && argc < 15; t = strtok_r(NULL, " ", &save)) argv[argc++] = t;
+  argv[argc] = NULL;
+  memset(s, 0, sizeof *s);
+  usage_out = usage_err = 0;
+  return jp_kvconf_args(argc, argv, opts, record, s, count_usage, err, errlen);
+}
+
+static void command_line_after_config(void **st) {
+  (void)st;
+  struct seen s;
+  char err[256], line[256];
+  static const char conf[] = "data = /from/file\nverbose =\n";
+  write_file(conf, strlen(conf));
+  snprintf(line, sizeof line, "--data /from/args --config %s", path);
+  assert_int_equal(args(line, &s, err, sizeof err), 0);
+  assert_int_equal(s.n, 3); /* the file's two settings, then the option over them */
+  assert_string_equal(s.vals[0], "/from/file");
+  assert_string_equal(s.keys[1], "verbose");
+  assert_string_equal(s.keys[2], "data");
+  assert_string_equal(s.vals[2], "/from/args");
+  snprintf(line, sizeof line, "--config=%s --verbose", path);
+  assert_int_equal(args(line, &s, err, sizeof err), 0);
+  assert_int_equal(s.n, 3);
+  assert_string_equal(s.keys[2], "verbose");
+  assert_string_equal(s.vals[2], "");
+  unlink(path);
+  /* a missing config file is named */
+  assert_int_equal(args("--config /nonexistent/jp.conf", &s, err, sizeof err), -1);
+  assert_non_null(strstr(err, "/nonexistent/jp.conf"));
+}
+
+static void bad_options_and_help(void **st) {
+  (void)st;
+  struct seen s;
+  char err[256];
+  assert_int_equal(args("--help", &s, err, sizeof err), 1);
+  assert_int_equal(usage_out, 1);
+  assert_int_equal(args("-h", &s, err, sizeof err), 1);
+  assert_int_equal(args("--nosuch", &s, err, sizeof err), -1);
+  assert_int_equal(usage_err, 1);
+  assert_string_equal(err, "");
+  assert_int_equal(args("--data /x stray", &s, err, sizeof err), -1);
+  assert_int_equal(usage_err, 1);
+  assert_int_equal(args("--data", &s, err, sizeof err), -1); /* its argument is missing */
+  assert_int_equal(s.n, 0);
+  assert_int_equal(args("--bad 7", &s, err, sizeof err), -1);
+  assert_string_equal(err, "bad: refused '7'");
+  assert_int_equal(usage_err, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(good_file), cmocka_unit_test(refusals_name_file_and_line),
-      cmocka_unit_test(long_line_is_not_split), cmocka_unit_test(missing_file), cmocka_unit_test(booleans)};
+      cmocka_unit_test(long_line_is_not_split), cmocka_unit_test(missing_file), cmocka_unit_test(booleans),
+      cmocka_unit_test(numbers), cmocka_unit_test(command_line_after_config), cmocka_unit_test(bad_options_and_help)};
   return cmocka_run_group_tests_name("kvconf", tests, NULL, NULL);
 }

@@ -33,21 +33,18 @@ static int insecure;
 
 static int set_key(struct worker_cfg *c, const char **runner, const char *k, const char *v, char *err,
                    size_t errlen) {
-  char *end;
+  long n;
   if (!strcmp(k, "broker")) snprintf(c->broker, sizeof c->broker, "%s", v);
   else if (!strcmp(k, "name")) snprintf(c->name, sizeof c->name, "%s", v);
   else if (!strcmp(k, "cache")) snprintf(c->cache, sizeof c->cache, "%s", v);
   else if (!strcmp(k, "slots")) {
-    long n = strtol(v, &end, 10);
-    if (!*v || *end || n < 1 || n > 256) return jp_err(err, errlen, "--slots must be 1..256");
+    if (jp_kv_long(k, v, 1, 256, &n, err, errlen) < 0) return -1;
     c->slots = (int)n;
   } else if (!strcmp(k, "cache-mb")) {
-    long n = strtol(v, &end, 10);
-    if (!*v || *end || n < 1 || n > 10000000) return jp_err(err, errlen, "--cache-mb must be a positive number");
+    if (jp_kv_long(k, v, 1, 10000000, &n, err, errlen) < 0) return -1;
     c->cache_bytes = (uint64_t)n << 20;
   } else if (!strcmp(k, "drain-seconds")) {
-    long n = strtol(v, &end, 10);
-    if (!*v || *end || n < 0 || n > 86400) return jp_err(err, errlen, "--drain-seconds must be 0..86400");
+    if (jp_kv_long(k, v, 0, 86400, &n, err, errlen) < 0) return -1;
     c->drain_ms = (int)n * 1000;
   } else if (!strcmp(k, "runner")) {
     static char r[16];
@@ -96,31 +93,13 @@ int main(int argc, char **argv) {
   const char *runner_name = "judge";
   char err[1024];
   set_key(&cfg, &runner_name, "languages", "c,cpp,python3,java,go,rust,kotlin", err, sizeof err);
-  for (int i = 1; i < argc - 1; i++)
-    if (!strcmp(argv[i], "--config") && jp_kvconf_load(argv[i + 1], set_key_cb, &(struct setter_ctx){&cfg, &runner_name}, err, sizeof err) < 0) {
-      fprintf(stderr, "judge-worker: %s\n", err);
-      return 2;
-    }
-  int c;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    if (c == 'h') {
-      usage(stdout);
-      return 0;
-    }
-    if (c == 'c') continue;
-    const char *key = NULL;
-    for (const struct option *o = opts; o->name; o++)
-      if (o->val == c) key = o->name;
-    if (!key) {
-      usage(stderr);
-      return 2;
-    }
-    if (set_key(&cfg, &runner_name, key, optarg ? optarg : "", err, sizeof err) < 0) {
-      fprintf(stderr, "judge-worker: %s\n", err);
-      return 2;
-    }
+  int rc = jp_kvconf_args(argc, argv, opts, set_key_cb, &(struct setter_ctx){&cfg, &runner_name}, usage, err,
+                          sizeof err);
+  if (rc != 0) {
+    if (rc < 0 && err[0]) fprintf(stderr, "judge-worker: %s\n", err);
+    return rc > 0 ? 0 : 2;
   }
-  if (optind != argc || !cfg.broker[0]) {
+  if (!cfg.broker[0]) {
     usage(stderr);
     return 2;
   }
@@ -151,7 +130,7 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-  int rc = worker_run(&cfg, &runner, &stop, err, sizeof err);
+  rc = worker_run(&cfg, &runner, &stop, err, sizeof err);
   jp_socket_set_identity(NULL, NULL, NULL, 0); /* wipes the secret key */
   if (runner.close) runner.close(runner.state);
   if (rc < 0) {

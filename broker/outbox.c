@@ -1,0 +1,94 @@
+/* outbox.c — per-turn worker messages grouped by peer (see outbox.h). */
+#include "outbox.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int outbox_add(struct outbox *o, const void *id, size_t id_len, void *body, size_t len, void *tag) {
+  if (!id || id_len == 0 || id_len > OUTBOX_ID_MAX) return -1;
+  if (o->n == o->cap) {
+    size_t nc = o->cap ? o->cap * 2 : 256;
+    struct outbox_msg *nm = realloc(o->m, nc * sizeof *nm);
+    if (!nm) return -1;
+    o->m = nm;
+    o->cap = nc;
+  }
+  struct outbox_msg *m = &o->m[o->n];
+  memcpy(m->id, id, id_len);
+  m->id_len = id_len;
+  m->body = body;
+  m->len = len;
+  m->tag = tag;
+  o->n++;
+  return 0;
+}
+
+static uint64_t hash_id(const unsigned char *b, size_t n) {
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) {
+    h ^= b[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+/* order[] = message indexes grouped by peer: peers in the order of their
+ * first message, each peer's messages in the order added. O(n) with a hash
+ * of the ids; -1 when out of memory. */
+static int group(const struct outbox *o, size_t *order) {
+  size_t nb = 16;
+  while (nb < 2 * o->n) nb <<= 1;
+  size_t *slot = calloc(nb, sizeof *slot);   /* group + 1, 0 = empty */
+  size_t *rep = malloc(o->n * sizeof *rep);  /* a message of each group */
+  size_t *gof = malloc(o->n * sizeof *gof);  /* group of each message */
+  size_t *cnt = calloc(o->n + 1, sizeof *cnt);
+  int rc = -1;
+  if (!slot || !rep || !gof || !cnt) goto out;
+  size_t ng = 0;
+  for (size_t i = 0; i < o->n; i++) {
+    const struct outbox_msg *m = &o->m[i];
+    size_t b = (size_t)hash_id(m->id, m->id_len) & (nb - 1);
+    for (;; b = (b + 1) & (nb - 1)) {
+      if (!slot[b]) {
+        slot[b] = ++ng;
+        rep[ng - 1] = i;
+        break;
+      }
+      const struct outbox_msg *r = &o->m[rep[slot[b] - 1]];
+      if (r->id_len == m->id_len && !memcmp(r->id, m->id, m->id_len)) break;
+    }
+    gof[i] = slot[b] - 1;
+    cnt[gof[i] + 1]++;
+  }
+  for (size_t g = 0; g < ng; g++) cnt[g + 1] += cnt[g]; /* cnt[g] = start of group g */
+  for (size_t i = 0; i < o->n; i++) order[cnt[gof[i]]++] = i;
+  rc = 0;
+out:
+  free(slot);
+  free(rep);
+  free(gof);
+  free(cnt);
+  return rc;
+}
+
+void outbox_send(struct outbox *o, void (*send)(void *ctx, const struct outbox_msg *m), void *ctx) {
+  if (!o->n) return;
+  size_t *order = malloc(o->n * sizeof *order);
+  if (!order || group(o, order) < 0) {
+    /* out of memory: in the order added (correct, only not grouped) */
+    for (size_t i = 0; i < o->n; i++) send(ctx, &o->m[i]);
+  } else {
+    for (size_t k = 0; k < o->n; k++) send(ctx, &o->m[order[k]]);
+  }
+  free(order);
+  for (size_t i = 0; i < o->n; i++) free(o->m[i].body);
+  o->n = 0;
+}
+
+void outbox_free(struct outbox *o) {
+  for (size_t i = 0; i < o->n; i++) free(o->m[i].body);
+  free(o->m);
+  o->m = NULL;
+  o->n = o->cap = 0;
+}
