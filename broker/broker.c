@@ -216,18 +216,13 @@ static void publish_event(struct broker *b, const struct jp_msg *m) {
 }
 
 static void publish(struct broker *b, const char *sid, enum jp_event_kind kind, uint32_t attempt,
-                    enum jp_verdict v, double score, const struct jp_test_result *test, uint32_t index) {
+                    enum jp_verdict v, double score) {
   struct jp_msg m = {.type = JP_MSG_EVENT};
   m.u.event.sid = sid;
   m.u.event.kind = kind;
   m.u.event.attempt = attempt;
   m.u.event.verdict = v;
   m.u.event.score = score;
-  if (test) {
-    m.u.event.has_test = true;
-    m.u.event.index = index;
-    m.u.event.test = *test;
-  }
   publish_event(b, &m);
 }
 
@@ -815,7 +810,7 @@ static void on_job_result(struct broker *b, const struct peer *p, struct jp_msg 
       snprintf(a->sid, sizeof a->sid, "%s", j->id);
       a->attempts = j->attempts;
     }
-    publish(b, j->id, JP_EV_REQUEUED, j->attempts, JP_V_NONE, 0, NULL, 0);
+    publish(b, j->id, JP_EV_REQUEUED, j->attempts, JP_V_NONE, 0);
     ack_worker(b, p, r->sid, r->lease);
     return;
   }
@@ -972,12 +967,12 @@ static void flush(struct broker *b, int64_t now) {
     if (ps->watch && sched_find(b->s, ps->sid))
       a.u.ack.watching = watch_start(b, ps->sid, ps->client, &ps->who) == NULL;
     send_msg(b, b->cs, &ps->who, &a);
-    if (ps->job) publish(b, ps->sid, JP_EV_QUEUED, 0, JP_V_NONE, 0, NULL, 0);
+    if (ps->job) publish(b, ps->sid, JP_EV_QUEUED, 0, JP_V_NONE, 0);
   }
   for (size_t i = 0; i < b->nfins; i++) {
     struct pend_fin *f = &b->fins[i];
     struct sched_job *j = f->job;
-    publish(b, j->id, f->ev, j->attempts, f->v, f->score, NULL, 0);
+    publish(b, j->id, f->ev, j->attempts, f->v, f->score);
     if (f->ack_worker) queue_ack(b, &f->worker, j->id, f->lease);
     if (f->ack_client) {
       struct jp_msg a = {.type = JP_MSG_ACK, .rid = f->crid};
@@ -1009,7 +1004,7 @@ static void on_expire(void *ctx, struct sched_job *j, int failed) {
     snprintf(a->sid, sizeof a->sid, "%s", j->id);
     a->attempts = j->attempts;
   }
-  publish(b, j->id, JP_EV_REQUEUED, j->attempts, JP_V_NONE, 0, NULL, 0);
+  publish(b, j->id, JP_EV_REQUEUED, j->attempts, JP_V_NONE, 0);
 }
 
 /* A JOB left the outbox (rc 0) or could not (rc -1). */
@@ -1027,7 +1022,7 @@ static void job_sent(struct broker *b, struct sched_job *j, int rc) {
   w->last_job_sent = b->now;
   /* which worker judged what: operators (and tests/pool/pool_drain.sh) */
   if (b->cfg->verbose) logmsg(b, "%s: attempt %u leased to worker %s", j->id, j->attempts, w->name);
-  publish(b, j->id, JP_EV_STARTED, j->attempts, JP_V_NONE, 0, NULL, 0);
+  publish(b, j->id, JP_EV_STARTED, j->attempts, JP_V_NONE, 0);
 }
 
 static void send_queued(void *ctx, const struct outbox_msg *om) {
