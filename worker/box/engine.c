@@ -81,6 +81,7 @@ static int claim_slot(struct box_engine *e, uint32_t index, struct box *b, char 
   b->lock_fd = fd;
   b->netns_fd = -1;
   b->ncg_self = -1;
+  b->slot_pidfd = b->slot_ctl = -1;
   snprintf(b->work_dir, sizeof b->work_dir, "%s/work/%u", e->state_dir, index);
   if (mkdir(b->work_dir, 0700) < 0 && errno != EEXIST)
     return jp_errno(err, errlen, "mkdir %s", b->work_dir);
@@ -95,6 +96,7 @@ static int claim_slot(struct box_engine *e, uint32_t index, struct box *b, char 
 }
 
 static void release_slot(struct box *b) {
+  slot_stop(b); /* before its stack goes */
   if (b->e->persist)
     workdir_leave(b);
   else

@@ -119,6 +119,7 @@ int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_
     if (mount("jp-work", b->work_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
       return jp_errno(err, errlen, "mount the work tmpfs on %s", b->work_dir);
     b->work_mounted = 1;
+    b->work_gen++; /* a slot init on the old one is replaced (slot.c) */
   }
   uid_t uid = b->e->first_uid + b->index;
   int dfd = open(b->work_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -138,6 +139,25 @@ int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_
   }
   close(dfd);
   return rc;
+}
+
+int workdir_trees(struct box *b, int fds[3], char *err, size_t errlen) {
+  static const char *const sub[3] = {"box", "tmp", "tmp"};
+  for (int i = 0; i < 3; i++)
+    fds[i] = -1;
+  for (int i = 0; i < 3; i++) {
+    char path[BOX_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", b->work_dir, sub[i]);
+    if ((fds[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0) {
+      jp_errno(err, errlen, "open_tree %s", path);
+      while (i > 0) {
+        close(fds[--i]);
+        fds[i] = -1;
+      }
+      return -1;
+    }
+  }
+  return 0;
 }
 
 int workdir_over(struct box *b, uint64_t output_kib) {
