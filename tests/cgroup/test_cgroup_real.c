@@ -1,10 +1,10 @@
 /* test_cgroup_real.c — the cgroup backend against this machine's real
  * hierarchy (whatever cg_root_open(NULL) finds: v1 here, v2 on most users'
  * machines): detection, memory peak, CPU, OOM, a fork bomb under a pids
- * limit, counter resets between runs, concurrent slots, cleanup. Skips
- * (not fails) when not root or when the controllers are not there. Every
- * group it makes is named cgtest-<pid>-* and destroyed, even when an
- * assertion fails. */
+ * limit, counter resets between runs, leftovers killed by the next prepare,
+ * concurrent slots, cleanup. Skips (not fails) when not root or when the
+ * controllers are not there. Every group it makes is named cgtest-<pid>-*
+ * and destroyed, even when an assertion fails. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -430,6 +430,28 @@ static void test_self_attach(void **state) {
   assert_int_equal(cg_is_empty(f->g), 1);
 }
 
+static void sleep_long(void) { sleep(30); }
+
+/* cg_prepare kills what is in the group unless the group was seen empty
+ * since the last prepare (the box checks after each run); an attach makes
+ * it check again. */
+static void test_prepare_kills_leftovers(void **state) {
+  NEED_ROOT();
+  struct fx *f = *state;
+  char err[512];
+  struct cg_limits lim = {.memory_bytes = 64 * MiB, .pids = 8};
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare: %s", err);
+  assert_int_equal(cg_is_empty(f->g), 1);
+  pid_t pid = spawn_attached(f->g, sleep_long);
+  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
+    fail_msg("cg_prepare with a leftover: %s", err);
+  int st = wait_child(pid);
+  assert_true(WIFSIGNALED(st));
+  assert_int_equal(WTERMSIG(st), SIGKILL);
+  assert_int_equal(cg_is_empty(f->g), 1);
+}
+
 /* Several slots in threads, each its own group, running at once: the
  * numbers of one never show up in another. */
 struct slot {
@@ -593,6 +615,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_destroy_removes, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_takeover, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_self_attach, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_prepare_kills_leftovers, fx_setup, fx_teardown),
       cmocka_unit_test(test_concurrent_slots),
       cmocka_unit_test_setup_teardown(test_hot_path_cost, fx_setup, fx_teardown),
   };

@@ -139,6 +139,7 @@ struct box {
   int busy;
   int work_mounted;
   int work_clean;           /* mounted, box/ and tmp/ empty: reusable by a remount */
+  char work_opts[96];       /* its size options, as last mounted or remounted ("": unknown) */
   int cg_self_fds[4];      /* cg_self_attach_fds (v1): init moves itself in */
   int ncg_self;            /* -1: not opened yet */
   uint64_t input_kib;      /* pages of the files copied in this run */

@@ -161,12 +161,17 @@ static int mq_clear(int dir) {
   return -1;
 }
 
-/* After a run: every process gone (kill(-1) again before each wait, for
- * one forked while the first kill went round), the run's fds closed. */
+/* After a run (child_run has sent SIGKILL to every process): every process
+ * reaped, killing again before each blocking wait (one may have been forked
+ * while the kill went round; kill(-1) walks every task of the machine, so
+ * not when all are gone already); the run's fds closed. */
 static void reap_all(void) {
   for (;;) {
-    rsys2(SYS_kill, -1, SIGKILL);
-    long w = rsys4(SYS_wait4, -1, NULL, __WALL, NULL);
+    long w = rsys4(SYS_wait4, -1, NULL, __WALL | WNOHANG, NULL);
+    if (w == 0) {
+      rsys2(SYS_kill, -1, SIGKILL);
+      w = rsys4(SYS_wait4, -1, NULL, __WALL, NULL);
+    }
     if (w == -ECHILD)
       break;
     if (w < 0 && w != -EINTR)

@@ -107,9 +107,11 @@ int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_
   snprintf(opts, sizeof opts, "size=%lluk,nr_inodes=%u", (unsigned long long)size_kib,
            INODES + (unsigned)spec->nfiles_in);
   int fresh = 1;
+  /* Same size as the last run (the usual case): no remount at all. */
   if (b->work_mounted && b->work_clean &&
-      mount(NULL, b->work_dir, NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, opts) == 0)
+      (!strcmp(opts, b->work_opts) || mount(NULL, b->work_dir, NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, opts) == 0))
     fresh = 0;
+  snprintf(b->work_opts, sizeof b->work_opts, "%s", opts);
   b->work_clean = 0;
   if (fresh) {
     /* Whatever an earlier run (or a crashed process) left mounted goes. */
@@ -277,6 +279,7 @@ void workdir_cleanup(struct box *b) {
 void workdir_unmount(struct box *b) {
   if (b->work_mounted && umount2(b->work_dir, MNT_DETACH) == 0)
     b->work_mounted = 0;
+  b->work_opts[0] = '\0';
   b->work_clean = 0;
 }
 
