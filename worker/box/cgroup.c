@@ -182,6 +182,7 @@ int cg_create(struct cg_root *r, const char *name, struct cg **out, char *err, s
     cg_free(g);
     return -1;
   }
+  g->known_empty = 1; /* new, or taken over and emptied by the backend */
   *out = g;
   return 0;
 }
