@@ -196,6 +196,9 @@ int slot_send(struct box *b, int stdin_fd, int out_fd, int err_fd, char *err, si
 void slot_kill_run(struct box *b);
 int slot_collect(struct box *b, struct box_report *r, size_t *got); /* 1: done (report or init gone) */
 void slot_stop(struct box *b);
+/* For short-lived processes (persist): closes the socket and lets the slot
+ * init exit by itself, unreaped, still on its stack (never unmapped). */
+void slot_leave(struct box *b);
 
 /* rootfs.c: the read-only skeleton root shared by every box. */
 int rootfs_ensure(const char *state_dir, const char *root, uint32_t first_uid, char *err, size_t errlen);

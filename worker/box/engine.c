@@ -96,6 +96,12 @@ static int claim_slot(struct box_engine *e, uint32_t index, struct box *b, char 
 }
 
 static void release_slot(struct box *b) {
+  if (b->e->persist && b->slot_pid > 0) {
+    /* Waiting for it to tear its namespaces down cost 0.3-0.5 ms of every
+     * `judge run`; the process exits right after, and its stack with it. */
+    slot_leave(b);
+    b->stack_map = NULL;
+  }
   slot_stop(b); /* before its stack goes */
   if (b->e->persist)
     workdir_leave(b);

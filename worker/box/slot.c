@@ -29,6 +29,17 @@ void slot_stop(struct box *b) {
   b->slot_pidfd = b->slot_ctl = -1;
 }
 
+void slot_leave(struct box *b) {
+  if (b->slot_pid <= 0)
+    return;
+  /* It sees the socket close and exits on its own (idle: nothing of a run
+   * is left to kill). */
+  close(b->slot_ctl);
+  close(b->slot_pidfd);
+  b->slot_pid = 0;
+  b->slot_pidfd = b->slot_ctl = -1;
+}
+
 static int exited(struct box *b) {
   struct pollfd pf = {.fd = b->slot_pidfd, .events = POLLIN};
   return poll(&pf, 1, 0) != 0;
