@@ -190,6 +190,11 @@ void box_clone_end(void);
  * skeleton (and template mount namespace, named after it) next to the old. */
 #define BOX_ROOTFS_VERSION "2"
 
+/* run.c: whether the slot's runs go to the slot init (v1 cgroups, raw
+ * system calls); the slot's stacks, mapped once. */
+int box_slot_mode(struct box *b);
+int box_map_stacks(struct box *b, char *err, size_t errlen);
+
 /* slot.c: the supervisor's side of the slot init. */
 int slot_ensure(struct box *b, char *err, size_t errlen); /* running, on the current work tmpfs */
 int slot_send(struct box *b, int stdin_fd, int out_fd, int err_fd, char *err, size_t errlen);
@@ -199,6 +204,10 @@ void slot_stop(struct box *b);
 /* For short-lived processes (persist): closes the socket and lets the slot
  * init exit by itself, unreaped, still on its stack (never unmapped). */
 void slot_leave(struct box *b);
+/* At slot claim, when the work tmpfs is already there (persist): start the
+ * slot init, which builds its namespaces while the engine opens and the
+ * first run is prepared. Best effort (box_start retries and reports). */
+void slot_prestart(struct box *b);
 
 /* rootfs.c: the read-only skeleton root shared by every box. */
 int rootfs_ensure(const char *state_dir, const char *root, uint32_t first_uid, char *err, size_t errlen);

@@ -92,6 +92,7 @@ static int claim_slot(struct box_engine *e, uint32_t index, struct box *b, char 
   snprintf(name, sizeof name, "box%u", index);
   if (cg_create(e->cgr, name, &b->cg, err, errlen))
     return -1;
+  slot_prestart(b);
   return 0;
 }
 

@@ -127,7 +127,7 @@ static int setup_output(struct box_proc *p, int i, int caller_fd, int *child_fd,
 }
 
 /* One mapping per slot: guard | program stack | guard | init stack. */
-static int map_stacks(struct box *b, char *err, size_t errlen) {
+int box_map_stacks(struct box *b, char *err, size_t errlen) {
   if (b->stack_map)
     return 0;
   char *m = mmap(NULL, BOX_STACK_MAP_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -141,6 +141,14 @@ static int map_stacks(struct box *b, char *err, size_t errlen) {
   }
   b->stack_map = m;
   return 0;
+}
+
+int box_slot_mode(struct box *b) {
+  if (b->ncg_self < 0) {
+    b->ncg_self = cg_self_attach_fds(b->cg, b->cg_self_fds, 4, NULL, 0); /* -1: attach by pid; 0: v2 */
+    b->cg_mem_self = b->ncg_self > 0 && cg_v1_has_memory(b->cg);
+  }
+  return BOX_RAWSYS && b->ncg_self > 0 && !b->e->one_run_inits;
 }
 
 static int start(struct box_proc *p, char *err, size_t errlen) {
@@ -163,20 +171,16 @@ static int start(struct box_proc *p, char *err, size_t errlen) {
   const struct box_limits *l = &s->limits;
   if (l->memory_kib > (UINT64_MAX >> 11) || l->stack_kib > (UINT64_MAX >> 11) || l->output_kib > (UINT64_MAX >> 11))
     return jp_err(err, errlen, "limits out of range");
-  if (b->ncg_self < 0) {
-    b->ncg_self = cg_self_attach_fds(b->cg, b->cg_self_fds, 4, NULL, 0); /* -1: attach by pid; 0: v2 */
-    b->cg_mem_self = b->ncg_self > 0 && cg_v1_has_memory(b->cg);
-  }
   /* v1 and raw system calls: the slot init runs it (slotinit.c). Else an
    * init of its own, which counts against the process limit. */
-  int slot = BOX_RAWSYS && b->ncg_self > 0 && !b->e->one_run_inits;
+  int slot = box_slot_mode(b);
   struct cg_limits cl = {.memory_bytes = l->memory_kib * 1024,
                          .pids = l->procs ? l->procs + (slot ? 0 : 1) : 0};
   if (cg_prepare(b->cg, &cl, err, errlen))
     return -1;
   if (workdir_prepare(b, s, err, errlen))
     return -1;
-  if (map_stacks(b, err, errlen))
+  if (box_map_stacks(b, err, errlen))
     return -1;
   a.prog_stack = b->stack_map + BOX_GUARD_LEN;
   a.prog_stack_len = BOX_PROG_STACK_LEN;

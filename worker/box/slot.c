@@ -105,6 +105,12 @@ static int start(struct box *b, char *err, size_t errlen) {
 }
 #endif
 
+void slot_prestart(struct box *b) {
+  char err[200];
+  if (b->work_mounted && b->work_clean && box_slot_mode(b) && box_map_stacks(b, err, sizeof err) == 0)
+    (void)slot_ensure(b, err, sizeof err);
+}
+
 int slot_ensure(struct box *b, char *err, size_t errlen) {
   if (b->slot_pid > 0 && (b->slot_gen != b->work_gen || exited(b)))
     slot_stop(b);
