@@ -1,10 +1,10 @@
 /* test_cgroup_real.c — the cgroup backend against this machine's real
  * hierarchy (whatever cg_root_open(NULL) finds: v1 here, v2 on most users'
  * machines): detection, memory peak, CPU, OOM, a fork bomb under a pids
- * limit, counter resets between runs, concurrent slots, cleanup. Skips
- * (not fails) when not root or when the controllers are not there. Every
- * group it makes is named cgtest-<pid>-* and destroyed, even when an
- * assertion fails. */
+ * limit, counter resets between runs, leftovers killed by the next prepare,
+ * concurrent slots, cleanup. Skips (not fails) when not root or when the
+ * controllers are not there. Every group it makes is named cgtest-<pid>-*
+ * and destroyed, even when an assertion fails. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -131,8 +131,24 @@ static int wait_child(pid_t pid) {
   return st;
 }
 
-static void touch_50mib(void) {
-  size_t n = 50 * MiB;
+/* cg_prepare / cg_usage that fail the test with the reason. */
+static void prepare(struct cg *g, const struct cg_limits *lim, const char *what) {
+  char err[512];
+  if (cg_prepare(g, lim, err, sizeof err) < 0)
+    fail_msg("%s: %s", what, err);
+}
+
+static struct cg_usage usage(struct cg *g) {
+  struct cg_usage u;
+  char err[512];
+  if (cg_usage(g, &u, err, sizeof err) < 0)
+    fail_msg("cg_usage: %s", err);
+  return u;
+}
+
+/* Touches n bytes of fresh memory page by page, then exits (2: refused at
+ * the limit, also an MLE). */
+static void __attribute__((noreturn)) touch(size_t n) {
   volatile char *p = malloc(n);
   if (!p)
     _exit(2);
@@ -140,16 +156,9 @@ static void touch_50mib(void) {
     p[i] = 1;
   _exit(0);
 }
+static void touch_50mib(void) { touch(50 * MiB); }
 
-static void touch_64mib_slowly(void) {
-  size_t n = 64 * MiB;
-  volatile char *p = malloc(n);
-  if (!p)
-    _exit(2); /* refused at the limit: also an MLE */
-  for (size_t i = 0; i < n; i += 4096)
-    p[i] = 1;
-  _exit(0);
-}
+static void touch_64mib_slowly(void) { touch(64 * MiB); }
 
 static double cpu_now(void) {
   struct timespec ts;
@@ -201,16 +210,12 @@ static void test_detect_v1(void **state) {
 static void test_memory_peak(void **state) {
   NEED_ROOT();
   struct fx *f = *state;
-  char err[512];
   struct cg_limits lim = {.memory_bytes = 256 * MiB, .pids = 16};
-  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
-    fail_msg("cg_prepare: %s", err);
+  prepare(f->g, &lim, "cg_prepare");
   pid_t pid = spawn_attached(f->g, touch_50mib);
   int st = wait_child(pid);
   assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-  struct cg_usage u;
-  if (cg_usage(f->g, &u, err, sizeof err) < 0)
-    fail_msg("cg_usage: %s", err);
+  struct cg_usage u = usage(f->g);
   print_message("peak %.1f MiB, cpu %.2f ms\n", (double)u.memory_peak / MiB, u.cpu_ns / 1e6);
   assert_true(u.memory_peak >= 50 * MiB);
   assert_true(u.memory_peak < 80 * MiB);
@@ -220,12 +225,10 @@ static void test_memory_peak(void **state) {
   assert_true(u.cpu_ns > 0);
 
   /* The next run starts from zero: nothing leaks from this one. */
-  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
-    fail_msg("cg_prepare (2nd): %s", err);
+  prepare(f->g, &lim, "cg_prepare (2nd)");
   pid = spawn_attached(f->g, noop);
   wait_child(pid);
-  if (cg_usage(f->g, &u, err, sizeof err) < 0)
-    fail_msg("cg_usage: %s", err);
+  u = usage(f->g);
   print_message("after reset: peak %.2f MiB, cpu %.2f ms\n", (double)u.memory_peak / MiB,
                 u.cpu_ns / 1e6);
   assert_true(u.memory_peak < 10 * MiB);
@@ -235,10 +238,8 @@ static void test_memory_peak(void **state) {
 static void test_cpu_grows(void **state) {
   NEED_ROOT();
   struct fx *f = *state;
-  char err[512];
   struct cg_limits lim = {.memory_bytes = 64 * MiB, .pids = 4};
-  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
-    fail_msg("cg_prepare: %s", err);
+  prepare(f->g, &lim, "cg_prepare");
   uint64_t c0 = 0, c1 = 0;
   assert_int_equal(cg_cpu_ns(f->g, &c0), 0);
   pid_t pid = spawn_attached(f->g, busy_400ms);
@@ -258,15 +259,11 @@ static void test_cpu_grows(void **state) {
 static void test_oom(void **state) {
   NEED_ROOT();
   struct fx *f = *state;
-  char err[512];
   struct cg_limits lim = {.memory_bytes = 20 * MiB, .pids = 4};
-  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
-    fail_msg("cg_prepare: %s", err);
+  prepare(f->g, &lim, "cg_prepare");
   pid_t pid = spawn_attached(f->g, touch_64mib_slowly);
   int st = wait_child(pid);
-  struct cg_usage u;
-  if (cg_usage(f->g, &u, err, sizeof err) < 0)
-    fail_msg("cg_usage: %s", err);
+  struct cg_usage u = usage(f->g);
   print_message("oom run: status 0x%x, peak %.1f MiB, oom %d killed %d hit %d\n", st,
                 (double)u.memory_peak / MiB, u.oom, u.oom_killed, u.memory_limit_hit);
   assert_false(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -277,12 +274,10 @@ static void test_oom(void **state) {
   assert_true(u.memory_peak <= 21 * MiB);
 
   /* Delta semantics: the OOM of the previous run is not reported again. */
-  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
-    fail_msg("cg_prepare (2nd): %s", err);
+  prepare(f->g, &lim, "cg_prepare (2nd)");
   pid = spawn_attached(f->g, noop);
   wait_child(pid);
-  if (cg_usage(f->g, &u, err, sizeof err) < 0)
-    fail_msg("cg_usage: %s", err);
+  u = usage(f->g);
   assert_int_equal(u.oom, 0);
   assert_int_equal(u.oom_killed, 0);
   assert_int_equal(u.memory_limit_hit, 0);
@@ -293,15 +288,12 @@ static void test_forkbomb(void **state) {
   struct fx *f = *state;
   char err[512];
   struct cg_limits lim = {.memory_bytes = 128 * MiB, .pids = 10};
-  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
-    fail_msg("cg_prepare: %s", err);
+  prepare(f->g, &lim, "cg_prepare");
   pid_t pid = spawn_attached(f->g, forkbomb);
   struct timespec ts = {0, 300 * 1000000L};
   nanosleep(&ts, NULL);
   assert_int_equal(cg_is_empty(f->g), 0);
-  struct cg_usage u;
-  if (cg_usage(f->g, &u, err, sizeof err) < 0)
-    fail_msg("cg_usage: %s", err);
+  struct cg_usage u = usage(f->g);
   assert_int_equal(u.pids_peak_hit, 1);
   struct timespec a, b;
   clock_gettime(CLOCK_MONOTONIC, &a);
@@ -315,23 +307,19 @@ static void test_forkbomb(void **state) {
   assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
   reap_all();
   /* Next run: the pids event of the bomb does not leak. */
-  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
-    fail_msg("cg_prepare (2nd): %s", err);
+  prepare(f->g, &lim, "cg_prepare (2nd)");
   pid = spawn_attached(f->g, noop);
   wait_child(pid);
-  if (cg_usage(f->g, &u, err, sizeof err) < 0)
-    fail_msg("cg_usage: %s", err);
+  u = usage(f->g);
   assert_int_equal(u.pids_peak_hit, 0);
 }
 
 static void test_destroy_removes(void **state) {
   NEED_ROOT();
   struct fx *f = *state;
-  char err[512];
   /* Bounded even here: an unlimited bomb would starve the whole machine. */
   struct cg_limits lim = {.memory_bytes = 128 * MiB, .pids = 64};
-  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
-    fail_msg("cg_prepare: %s", err);
+  prepare(f->g, &lim, "cg_prepare");
   /* Destroy with a live process inside: it is killed first. */
   pid_t pid = spawn_attached(f->g, forkbomb);
   (void)pid;
@@ -363,8 +351,7 @@ static void test_takeover(void **state) {
   struct fx *f = *state;
   char err[512];
   struct cg_limits lim = {.memory_bytes = 64 * MiB, .pids = 8};
-  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
-    fail_msg("cg_prepare: %s", err);
+  prepare(f->g, &lim, "cg_prepare");
   pid_t pid = spawn_attached(f->g, forkbomb);
   struct timespec ts = {0, 50 * 1000000L};
   nanosleep(&ts, NULL);
@@ -388,8 +375,7 @@ static void test_self_attach(void **state) {
   struct fx *f = *state;
   char err[512];
   struct cg_limits lim = {.memory_bytes = 64 * MiB, .pids = 8};
-  if (cg_prepare(f->g, &lim, err, sizeof err) < 0)
-    fail_msg("cg_prepare: %s", err);
+  prepare(f->g, &lim, "cg_prepare");
   int fds[CG_NCTL];
   int n = cg_self_attach_fds(f->g, fds, CG_NCTL, err, sizeof err);
   if (n < 0)
@@ -430,6 +416,25 @@ static void test_self_attach(void **state) {
   assert_int_equal(cg_is_empty(f->g), 1);
 }
 
+static void sleep_long(void) { sleep(30); }
+
+/* cg_prepare kills what is in the group unless the group was seen empty
+ * since the last prepare (the box checks after each run); an attach makes
+ * it check again. */
+static void test_prepare_kills_leftovers(void **state) {
+  NEED_ROOT();
+  struct fx *f = *state;
+  struct cg_limits lim = {.memory_bytes = 64 * MiB, .pids = 8};
+  prepare(f->g, &lim, "cg_prepare");
+  assert_int_equal(cg_is_empty(f->g), 1);
+  pid_t pid = spawn_attached(f->g, sleep_long);
+  prepare(f->g, &lim, "cg_prepare with a leftover");
+  int st = wait_child(pid);
+  assert_true(WIFSIGNALED(st));
+  assert_int_equal(WTERMSIG(st), SIGKILL);
+  assert_int_equal(cg_is_empty(f->g), 1);
+}
+
 /* Several slots in threads, each its own group, running at once: the
  * numbers of one never show up in another. */
 struct slot {
@@ -438,25 +443,9 @@ struct slot {
   char msg[768];
 };
 
-static void touch_8mib(void) {
-  size_t n = 8 * MiB;
-  volatile char *p = malloc(n);
-  if (!p)
-    _exit(2);
-  for (size_t i = 0; i < n; i += 4096)
-    p[i] = 1;
-  _exit(0);
-}
+static void touch_8mib(void) { touch(8 * MiB); }
 
-static void touch_24mib(void) {
-  size_t n = 24 * MiB;
-  volatile char *p = malloc(n);
-  if (!p)
-    _exit(2);
-  for (size_t i = 0; i < n; i += 4096)
-    p[i] = 1;
-  _exit(0);
-}
+static void touch_24mib(void) { touch(24 * MiB); }
 
 static void *slot_main(void *arg) {
   struct slot *s = arg;
@@ -593,6 +582,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_destroy_removes, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_takeover, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(test_self_attach, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(test_prepare_kills_leftovers, fx_setup, fx_teardown),
       cmocka_unit_test(test_concurrent_slots),
       cmocka_unit_test_setup_teardown(test_hot_path_cost, fx_setup, fx_teardown),
   };

@@ -122,8 +122,10 @@ struct box_engine_config {
   const char *cgroup_root;  /* "auto" (NULL) = detect v1/v2 under /sys/fs/cgroup */
   const char *state_dir;    /* where work dirs and the root skeleton live; default /run/judgepool */
   /* Leave each slot's (empty) cgroups and (wiped) work tmpfs in place at
-   * box_engine_close for the next engine that locks the slot: for
-   * short-lived processes such as `judge run` (saves ~0.6 ms per process). */
+   * box_engine_close for the next engine that locks the slot, and do not
+   * wait for the slot init to exit (it stays a zombie, and its stack
+   * mapped, until this process exits): for short-lived processes such as
+   * `judge run` (saves ~1 ms per process). */
   int persist;
   /* Slots are global to the machine: each engine locks free slot indices
    * (flock on <state_dir>/slots/<i>.lock, i < BOX_MAX_SLOT_INDEX) for its

@@ -182,17 +182,21 @@ int cg_create(struct cg_root *r, const char *name, struct cg **out, char *err, s
     cg_free(g);
     return -1;
   }
+  g->known_empty = 1; /* new, or taken over and emptied by the backend */
   *out = g;
   return 0;
 }
 
 int cg_prepare(struct cg *g, const struct cg_limits *lim, char *err, size_t errlen) {
-  return g->r->v == CG_V1 ? cg1_prepare(g, lim, err, errlen) : cg2_prepare(g, lim, err, errlen);
+  int rc = g->r->v == CG_V1 ? cg1_prepare(g, lim, err, errlen) : cg2_prepare(g, lim, err, errlen);
+  g->known_empty = 0; /* the run may start */
+  return rc;
 }
 
 int cg_attach(struct cg *g, pid_t pid, char *err, size_t errlen) {
   if (pid <= 0)
     return jp_err(err, errlen, "cgroup: attach to %s: invalid pid %d", g->name, (int)pid);
+  g->known_empty = 0;
   return g->r->v == CG_V1 ? cg1_attach(g, pid, err, errlen) : cg2_attach(g, pid, err, errlen);
 }
 
@@ -208,11 +212,15 @@ int cg_usage(struct cg *g, struct cg_usage *out, char *err, size_t errlen) {
 }
 
 int cg_kill_all(struct cg *g, char *err, size_t errlen) {
-  return g->r->v == CG_V1 ? cg1_kill_all(g, err, errlen) : cg2_kill_all(g, err, errlen);
+  int rc = g->r->v == CG_V1 ? cg1_kill_all(g, err, errlen) : cg2_kill_all(g, err, errlen);
+  g->known_empty = rc == 0;
+  return rc;
 }
 
 int cg_is_empty(struct cg *g) {
-  return g->r->v == CG_V1 ? cg1_is_empty(g, NULL, 0) : cg2_is_empty(g, NULL, 0);
+  int e = g->r->v == CG_V1 ? cg1_is_empty(g, NULL, 0) : cg2_is_empty(g, NULL, 0);
+  g->known_empty = e == 1;
+  return e;
 }
 
 void cg_destroy(struct cg *g) {

@@ -52,6 +52,7 @@ struct cg {
   int has_memsw;       /* v1: memory.memsw.* present (swap accounting on) */
   int has_oom_kill;    /* oom_kill counter present (v1: kernel >= 4.13) */
   uint64_t mem_limit; /* effective limit read back at prepare; 0 = none */
+  int known_empty;    /* seen empty (cg_is_empty, cg_kill_all) since the last cg_prepare */
   /* v1 on a real cgroupfs: the per-run control files, opened on first use
    * and kept (pread/pwrite at 0: one syscall per access instead of three). */
   struct cg_hot { const char *file; int fd; } hot[CG_HOT_MAX];

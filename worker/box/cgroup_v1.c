@@ -299,7 +299,7 @@ static int read_limit(struct cg *g, uint64_t bytes, char *err, size_t errlen) {
 }
 
 int cg1_prepare(struct cg *g, const struct cg_limits *lim, char *err, size_t errlen) {
-  int e = cg1_is_empty(g, err, errlen);
+  int e = g->known_empty ? 1 : cg1_is_empty(g, err, errlen); /* see cg_prepare in cgroup.h */
   if (e < 0 || (e == 0 && cg1_kill_all(g, err, errlen) < 0))
     return -1;
   /* Page cache charged by the previous run (input files, binaries) would

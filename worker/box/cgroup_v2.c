@@ -303,7 +303,7 @@ static int cpu_ns_since_prepare(struct cg *g, uint64_t *out, char *err, size_t e
 }
 
 int cg2_prepare(struct cg *g, const struct cg_limits *lim, char *err, size_t errlen) {
-  int e = cg2_is_empty(g, err, errlen);
+  int e = g->known_empty ? 1 : cg2_is_empty(g, err, errlen); /* see cg_prepare in cgroup.h */
   if (e < 0 || (e == 0 && cg2_kill_all(g, err, errlen) < 0))
     return -1;
   int fresh = g->fresh;

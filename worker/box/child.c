@@ -1,7 +1,10 @@
 /* child.c — what runs inside the box after clone: init (pid 1: joins its
  * cgroups and namespaces, builds the mount tree, spawns the program, keeps
  * the seccomp listener, waits, kills the rest, reports) and the program
- * child (vfork-style: drops everything, installs the filter, execs).
+ * child (vfork-style: joins the cgroups init is not in, drops everything,
+ * installs the filter, execs). Init lives for one run (child_init_main) or,
+ * as the slot init, for every run of its slot (child_slot_main, slotinit.c
+ * says what it clears between runs).
  *
  * Init may run in the supervisor's address space (CLONE_VM, on the slot's
  * own stack, concurrently with the supervisor thread that cloned it, with
@@ -25,19 +28,16 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "box_internal.h"
+#include "child_fds.h"
 #include "rawsys.h"
 
-/* Init's fd layout after relocation. */
-enum { FD_STATUS = 3, FD_SYNC, FD_NETNS, FD_IN, FD_OUT, FD_ERR, FD_MNTNS, FD_TBOX, FD_TTMP, FD_TSHM,
-       FD_CGMEM, FD_FIRST_FREE };
 #define NRELOC (FD_FIRST_FREE - 3)
-/* Init keeps its own fds high so they never land on 0..12. */
-#define INIT_FD_MIN 16
 
 /* Shared between init and the program child, which runs in init's memory
  * (CLONE_VM | CLONE_VFORK) until it execs: how its setup ended. */
@@ -61,7 +61,7 @@ static const char *const step_names[] = {
     [STEP_PROGRAM] = "program setup", [STEP_DEVNULL] = "opening /dev/null",
     [STEP_RLIMIT] = "setting rlimits", [STEP_SETSID] = "setsid",
     [STEP_CREDS] = "dropping to the box uid", [STEP_NNP] = "no_new_privs",
-    [STEP_SECCOMP] = "installing the seccomp filter",
+    [STEP_SECCOMP] = "installing the seccomp filter", [STEP_SLOT] = "preparing the slot for the next run",
 };
 
 const char *child_step_name(uint32_t step) {
@@ -71,6 +71,7 @@ const char *child_step_name(uint32_t step) {
 }
 
 static void write_all(int fd, const void *buf, size_t len) {
+  /* A report is one message on the slot init's socket: never split. */
   const char *p = buf;
   while (len) {
     long n = rsys3(SYS_write, fd, p, len);
@@ -83,14 +84,19 @@ static void write_all(int fd, const void *buf, size_t len) {
   }
 }
 
+void child_send(const struct box_report *r) {
+  write_all(FD_STATUS, r, sizeof *r);
+}
+
 static void report(uint32_t kind, int32_t wstatus, int32_t err, uint32_t step, int32_t nr,
                    uint32_t arch) {
-  struct box_report r = {BOX_REPORT_MAGIC, kind, wstatus, err, step, nr, arch};
+  struct box_report r = {.magic = BOX_REPORT_MAGIC, .kind = kind, .wstatus = wstatus, .err = err,
+                         .step = step, .nr = nr, .arch = arch, .last = 1};
   write_all(FD_STATUS, &r, sizeof r);
 }
 
 /* e: a negative return of a raw call (-errno). */
-static void __attribute__((noreturn)) init_fail(uint32_t step, long e) {
+void child_init_fail(uint32_t step, long e) {
   rsys2(SYS_kill, -1, SIGKILL);
   report(REPORT_SETUP, 0, (int32_t)-e, step, 0, 0);
   rsys_exit(1);
@@ -102,18 +108,20 @@ static void __attribute__((noreturn)) prog_fail(struct spawn *sp, int step, long
   rsys_exit(127);
 }
 
-static int move_high(int fd) {
+int child_move_high(int fd) {
   long n = rsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, INIT_FD_MIN);
   rsys1(SYS_close, fd);
   return (int)n;
 }
 
-/* Puts the fds init needs at 3..13 (absent ones closed) and closes every
- * other fd inherited from the supervisor (other slots' pipes included). */
-static void relocate_fds(const struct child_args *a) {
-  int src[NRELOC] = {a->status_fd, a->sync_fd,    a->netns_fd,   a->stdin_fd,   a->stdout_fd,
-                     a->stderr_fd, a->mntns_fd,   a->tree_fd[0], a->tree_fd[1], a->tree_fd[2],
-                     a->cg_mem_fd};
+/* Puts the fds init needs at 3..FD_FIRST_FREE-1 (absent ones closed) and
+ * closes every other fd inherited from the supervisor (other slots' pipes
+ * included). */
+void child_relocate_fds(const struct child_args *a) {
+  int src[NRELOC] = {a->status_fd,    a->sync_fd,      a->netns_fd,     a->stdin_fd,     a->stdout_fd,
+                     a->stderr_fd,    a->mntns_fd,     a->tree_fd[0],   a->tree_fd[1],   a->tree_fd[2],
+                     a->prog_cg_fd[0], a->prog_cg_fd[1], a->prog_cg_fd[2], a->prog_cg_fd[3]};
+  _Static_assert(NRELOC == 14, "every relocated fd has a source");
   int tmp[NRELOC];
   for (int i = 0; i < NRELOC; i++) {
     tmp[i] = -1;
@@ -162,11 +170,13 @@ static void program_main(void *arg) {
   struct spawn *sp = arg;
   const struct child_args *a = sp->a;
   long r;
-  /* The memory cgroup: only the program's side joins it (init shares the
-   * supervisor's mm; an OOM kill that chose init would kill every process
-   * sharing that mm, the supervisor included). */
-  if (a->cg_mem_fd >= 0 && (r = rsys3(SYS_write, FD_CGMEM, "0", 1)) != 1)
-    prog_fail(sp, STEP_SYNC, r < 0 ? r : -EIO);
+  /* The cgroups init is not in: memory (init shares the supervisor's mm;
+   * an OOM kill that chose init would kill every process sharing that mm,
+   * the supervisor included), and all of them under the slot init, which
+   * outlives the runs. */
+  for (int i = 0; i < a->nprog_cg; i++)
+    if ((r = rsys3(SYS_write, FD_CG0 + i, "0", 1)) != 1)
+      prog_fail(sp, STEP_SYNC, r < 0 ? r : -EIO);
   unsigned long none = 0;
   if ((r = rsys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8)) < 0)
     prog_fail(sp, STEP_SIGNALS, r);
@@ -242,28 +252,28 @@ static void program_main(void *arg) {
  * run's work dir attached at /box, /tmp and /dev/shm, a fresh /proc. Init
  * has its own fs_struct (no CLONE_FS), so its chdir and namespace are its
  * own even when it shares the supervisor's memory. */
-static void build_mounts(void) {
+void child_build_mounts(void) {
   long r;
   if ((r = rsys2(SYS_setns, FD_MNTNS, CLONE_NEWNS)) < 0 || (r = rsys1(SYS_unshare, CLONE_NEWNS)) < 0)
-    init_fail(STEP_MNTNS, r);
+    child_init_fail(STEP_MNTNS, r);
   rsys1(SYS_close, FD_MNTNS);
   if ((r = rsys5(SYS_move_mount, FD_TBOX, "", AT_FDCWD, "/box", MOVE_MOUNT_F_EMPTY_PATH)) < 0)
-    init_fail(STEP_BIND_BOX, r);
+    child_init_fail(STEP_BIND_BOX, r);
   if ((r = rsys5(SYS_move_mount, FD_TTMP, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH)) < 0)
-    init_fail(STEP_BIND_TMP, r);
+    child_init_fail(STEP_BIND_TMP, r);
   if ((r = rsys5(SYS_move_mount, FD_TSHM, "", AT_FDCWD, "/dev/shm", MOVE_MOUNT_F_EMPTY_PATH)) < 0)
-    init_fail(STEP_BIND_SHM, r);
+    child_init_fail(STEP_BIND_SHM, r);
   rsys1(SYS_close, FD_TBOX);
   rsys1(SYS_close, FD_TTMP);
   rsys1(SYS_close, FD_TSHM);
   /* hidepid: the program cannot even see init (root, the supervisor's
    * command line). */
   if ((r = rsys5(SYS_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")) < 0)
-    init_fail(STEP_PROC, r);
+    child_init_fail(STEP_PROC, r);
   if ((r = rsys2(SYS_sethostname, "box", 3)) < 0)
-    init_fail(STEP_HOSTNAME, r);
+    child_init_fail(STEP_HOSTNAME, r);
   if ((r = rsys1(SYS_chdir, "/box")) < 0)
-    init_fail(STEP_PIVOT, r);
+    child_init_fail(STEP_PIVOT, r);
 }
 
 static long spawn_program(struct spawn *sp) {
@@ -283,46 +293,30 @@ static long spawn_program(struct spawn *sp) {
 #endif
 }
 
-void child_init_main(void *arg) {
-  const struct child_args *a = arg;
-  /* Into the slot's cgroups (but memory: see program_main) before anything
-   * else, so everything the box does is counted. Writing "0" moves the
-   * calling thread without the global lock a move by pid takes
-   * (cg_self_attach_fds). */
-  long cg_err = 0;
-  for (int i = 0; i < a->ncg_self; i++) {
-    long n = rsys3(SYS_write, a->cg_self_fds[i], "0", 1);
-    if (n != 1)
-      cg_err = n < 0 ? n : -EIO;
-  }
-  relocate_fds(a);
-  if (cg_err)
-    init_fail(STEP_SYNC, cg_err);
-  if (a->sync_fd >= 0) {
-    char go;
-    if (rsys3(SYS_read, FD_SYNC, &go, 1) != 1)
-      rsys_exit(1); /* the supervisor gave up */
-    rsys1(SYS_close, FD_SYNC);
-  }
+/* The slot's network namespace, the mounts, SIGCHLD into a signalfd
+ * (returned, close-on-exec, high). */
+long child_enter_box(void) {
   long r;
   if ((r = rsys2(SYS_setns, FD_NETNS, CLONE_NEWNET)) < 0)
-    init_fail(STEP_NETNS, r);
+    child_init_fail(STEP_NETNS, r);
   rsys1(SYS_close, FD_NETNS);
-  build_mounts();
+  child_build_mounts();
   /* No oom_score_adj for init: writing it walks every process on the
    * machine (0.1-0.3 ms, twice per run with the program's reset). Init is
    * not in the memory cgroup when it shares the supervisor's memory; when
    * forked, an OOM kill of init kills the box, which is MLE anyway. */
-
   unsigned long chld = 1UL << (SIGCHLD - 1);
   if ((r = rsys4(SYS_rt_sigprocmask, SIG_BLOCK, &chld, NULL, 8)) < 0)
-    init_fail(STEP_SIGNALS, r);
+    child_init_fail(STEP_SIGNALS, r);
   long sfd = rsys4(SYS_signalfd4, -1, &chld, 8, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0)
-    init_fail(STEP_SIGNALS, sfd);
-  if ((sfd = move_high((int)sfd)) < 0)
-    init_fail(STEP_SIGNALS, sfd);
+    child_init_fail(STEP_SIGNALS, sfd);
+  if ((sfd = child_move_high((int)sfd)) < 0)
+    child_init_fail(STEP_SIGNALS, sfd);
+  return sfd;
+}
 
+void child_run(const struct child_args *a, long sfd, int slot, struct box_report *out) {
   /* On our stack: init may share the supervisor's memory, and other
    * slots' inits run at the same time. */
   struct spawn sp;
@@ -331,38 +325,52 @@ void child_init_main(void *arg) {
   sp.lfd = -1;
   long pid = spawn_program(&sp);
   if (pid < 0)
-    init_fail(STEP_FORK, pid);
+    child_init_fail(STEP_FORK, pid);
   /* Here the program has exec'd (or died trying). */
   if (sp.fail_step)
-    init_fail((uint32_t)sp.fail_step, -(long)sp.fail_errno);
+    child_init_fail((uint32_t)sp.fail_step, -(long)sp.fail_errno);
   int exec_errno = sp.exec_failed ? sp.fail_errno : 0;
-  int lfd = sp.lfd >= 0 ? move_high(sp.lfd) : -1;
+  int lfd = sp.lfd >= 0 ? child_move_high(sp.lfd) : -1;
   if (sp.lfd >= 0 && lfd < 0)
-    init_fail(STEP_LISTENER, lfd);
+    child_init_fail(STEP_LISTENER, lfd);
 
+  /* FD_STATUS: POLLHUP/POLLERR when the supervisor is gone; for the slot
+   * init also its kill requests. */
   struct pollfd pf[3] = {
       {.fd = lfd, .events = POLLIN},
       {.fd = (int)sfd, .events = POLLIN},
-      {.fd = FD_STATUS, .events = 0}, /* POLLERR: the supervisor is gone */
+      {.fd = FD_STATUS, .events = slot ? POLLIN : 0},
   };
-  int done = 0, wstatus = 0;
+  memset(out, 0, sizeof *out);
+  out->magic = BOX_REPORT_MAGIC;
+  out->kind = REPORT_EXITED;
+  out->err = exec_errno;
+  int done = 0;
+  long r;
   while (!done) {
     r = rsys5(SYS_ppoll, pf, 3, NULL, NULL, 0);
     if (r == -EINTR)
       continue;
     if (r < 0)
-      init_fail(STEP_PROGRAM, r);
+      child_init_fail(STEP_PROGRAM, r);
     if (pf[2].revents & (POLLERR | POLLHUP)) {
       rsys2(SYS_kill, -1, SIGKILL);
       rsys_exit(1);
+    }
+    if (pf[2].revents & POLLIN) {
+      char m[8];
+      if (rsys4(SYS_recvfrom, FD_STATUS, m, sizeof m, MSG_DONTWAIT) == 1 && m[0] == SLOT_MSG_KILL)
+        rsys2(SYS_kill, -1, SIGKILL); /* the program is reaped below, as usual */
     }
     if (pf[0].revents & POLLIN) {
       struct seccomp_notif n;
       memset(&n, 0, sizeof n);
       if (rsys3(SYS_ioctl, lfd, SECCOMP_IOCTL_NOTIF_RECV, &n) == 0) {
         rsys2(SYS_kill, -1, SIGKILL);
-        report(REPORT_SYSCALL, 0, 0, 0, n.data.nr, n.data.arch);
-        rsys_exit(0);
+        out->kind = REPORT_SYSCALL;
+        out->nr = n.data.nr;
+        out->arch = n.data.arch;
+        break;
       }
     } else if (pf[0].revents & (POLLHUP | POLLERR)) {
       pf[0].fd = -1; /* every process under the filter is gone */
@@ -377,13 +385,43 @@ void child_init_main(void *arg) {
         if (w <= 0)
           break;
         if (w == pid) {
-          wstatus = st;
+          out->wstatus = st;
           done = 1;
         }
       }
     }
   }
   rsys2(SYS_kill, -1, SIGKILL);
-  report(REPORT_EXITED, wstatus, exec_errno, 0, 0, 0);
+  if (lfd >= 0)
+    rsys1(SYS_close, lfd);
+}
+
+void child_init_main(void *arg) {
+  const struct child_args *a = arg;
+  /* Into the slot's cgroups (but memory: see program_main) before anything
+   * else, so everything the box does is counted. Writing "0" moves the
+   * calling thread without the global lock a move by pid takes
+   * (cg_self_attach_fds). */
+  long cg_err = 0;
+  for (int i = 0; i < a->ninit_cg; i++) {
+    long n = rsys3(SYS_write, a->init_cg_fds[i], "0", 1);
+    if (n != 1)
+      cg_err = n < 0 ? n : -EIO;
+  }
+  child_relocate_fds(a);
+  if (cg_err)
+    child_init_fail(STEP_SYNC, cg_err);
+  if (a->sync_fd >= 0) {
+    char go;
+    if (rsys3(SYS_read, FD_SYNC, &go, 1) != 1)
+      rsys_exit(1); /* the supervisor gave up */
+    rsys1(SYS_close, FD_SYNC);
+  }
+  long sfd = child_enter_box();
+  struct box_report rep;
+  child_run(a, sfd, 0, &rep);
+  /* Our exit kills whatever is left in the pid namespace. */
+  child_send(&rep);
   rsys_exit(0);
 }
+

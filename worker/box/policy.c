@@ -232,6 +232,15 @@ int policy_build(box_policy p, policy_deny deny, struct policy_bpf *out, char *e
   }
   /* We set no_new_privs ourselves before installing. */
   seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, 0);
+  /* A binary tree on the syscall number instead of a linear chain: at
+   * install the kernel runs the program once per syscall number to cache
+   * the always-allowed ones (seccomp_cache_prepare, with interrupts off),
+   * which cost ~0.2 ms per box with the chain. */
+  rc = seccomp_attr_set(c, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  if (rc < 0) {
+    seccomp_release(c);
+    return jp_err(err, errlen, "seccomp binary-tree optimisation: %s", strerror(-rc));
+  }
   rc = p == BOX_POLICY_STRICT ? strict_rules(c, err, errlen) : default_rules(c, act, err, errlen);
   if (rc == 0)
     rc = export_bpf(c, out, err, errlen);

@@ -1,6 +1,7 @@
 /* run.c — one run of a box: box_start prepares everything (cgroup, work
- * dir, pipes, argv/env, seccomp program), clones init into new pid, mount,
- * ipc and uts namespaces and lets it go once it is in the cgroup;
+ * dir, pipes, argv/env, seccomp program) and hands the run to the slot
+ * init (slot.c: v1 cgroups) or clones an init of its own into new pid,
+ * mount, ipc and uts namespaces and lets it go once it is in the cgroup;
  * box_wait_all supervises any number of started runs (CPU and wall limits
  * by polling the cgroup, output counting, init's report), then classifies. */
 #include <errno.h>
@@ -126,7 +127,7 @@ static int setup_output(struct box_proc *p, int i, int caller_fd, int *child_fd,
 }
 
 /* One mapping per slot: guard | program stack | guard | init stack. */
-static int map_stacks(struct box *b, char *err, size_t errlen) {
+int box_map_stacks(struct box *b, char *err, size_t errlen) {
   if (b->stack_map)
     return 0;
   char *m = mmap(NULL, BOX_STACK_MAP_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -142,13 +143,22 @@ static int map_stacks(struct box *b, char *err, size_t errlen) {
   return 0;
 }
 
+int box_slot_mode(struct box *b) {
+  if (b->ncg_self < 0) {
+    b->ncg_self = cg_self_attach_fds(b->cg, b->cg_self_fds, 4, NULL, 0); /* -1: attach by pid; 0: v2 */
+    b->cg_mem_self = b->ncg_self > 0 && cg_v1_has_memory(b->cg);
+  }
+  return BOX_RAWSYS && b->ncg_self > 0 && !b->e->one_run_inits;
+}
+
 static int start(struct box_proc *p, char *err, size_t errlen) {
   struct box *b = p->box;
   const struct box_spec *s = p->spec;
   struct box_plan *h = &b->plan;
   struct child_args a;
   memset(&a, 0, sizeof a);
-  a.cg_mem_fd = -1;
+  for (int i = 0; i < 4; i++)
+    a.prog_cg_fd[i] = -1;
   int status[2] = {-1, -1}, sync[2] = {-1, -1}, outfd[2] = {-1, -1};
   int rc = -1;
 
@@ -161,12 +171,16 @@ static int start(struct box_proc *p, char *err, size_t errlen) {
   const struct box_limits *l = &s->limits;
   if (l->memory_kib > (UINT64_MAX >> 11) || l->stack_kib > (UINT64_MAX >> 11) || l->output_kib > (UINT64_MAX >> 11))
     return jp_err(err, errlen, "limits out of range");
-  struct cg_limits cl = {.memory_bytes = l->memory_kib * 1024, .pids = l->procs ? l->procs + 1 : 0};
+  /* v1 and raw system calls: the slot init runs it (slotinit.c). Else an
+   * init of its own, which counts against the process limit. */
+  int slot = box_slot_mode(b);
+  struct cg_limits cl = {.memory_bytes = l->memory_kib * 1024,
+                         .pids = l->procs ? l->procs + (slot ? 0 : 1) : 0};
   if (cg_prepare(b->cg, &cl, err, errlen))
     return -1;
   if (workdir_prepare(b, s, err, errlen))
     return -1;
-  if (map_stacks(b, err, errlen))
+  if (box_map_stacks(b, err, errlen))
     return -1;
   a.prog_stack = b->stack_map + BOX_GUARD_LEN;
   a.prog_stack_len = BOX_PROG_STACK_LEN;
@@ -182,28 +196,31 @@ static int start(struct box_proc *p, char *err, size_t errlen) {
   a.nofile = l->open_files ? l->open_files : 64;
   a.stdin_fd = s->stdin_fd;
   p->output_limit = l->output_kib ? l->output_kib * 1024 : UINT64_MAX;
-
-  /* Detached clones of the work dir, attached by init inside the box's
-   * mount namespace (they keep the tmpfs's nosuid, nodev). */
-  static const char *const sub[3] = {"box", "tmp", "tmp"};
-  for (int i = 0; i < 3; i++) {
-    char path[BOX_PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", b->work_dir, sub[i]);
-    if ((a.tree_fd[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0) {
-      jp_errno(err, errlen, "open_tree %s", path);
+  if (slot) {
+    a.nprog_cg = b->ncg_self; /* the slot init is in none of them */
+    h->a = a;
+    if (slot_ensure(b, err, errlen) || setup_output(p, 0, s->stdout_fd, &outfd[0], err, errlen) ||
+        setup_output(p, 1, s->stderr_fd, &outfd[1], err, errlen))
+      goto out;
+    p->slot = 1;
+    p->init_pid = b->slot_pid;
+    p->t_start = box_now_ms();
+    if (slot_send(b, s->stdin_fd, outfd[0], outfd[1], err, errlen)) {
+      slot_stop(b);
       goto out;
     }
+    rc = 0;
+    goto out;
   }
+
+  if (workdir_trees(b, a.tree_fd, err, errlen))
+    goto out;
   if (setup_output(p, 0, s->stdout_fd, &outfd[0], err, errlen) ||
       setup_output(p, 1, s->stderr_fd, &outfd[1], err, errlen))
     goto out;
   a.stdout_fd = outfd[0];
   a.stderr_fd = outfd[1];
   int cgfd = cg_dirfd(b->cg);
-  if (cgfd < 0 && b->ncg_self < 0) {
-    b->ncg_self = cg_self_attach_fds(b->cg, b->cg_self_fds, 4, NULL, 0); /* -1: attach by pid */
-    b->cg_mem_self = b->ncg_self > 0 && cg_v1_has_memory(b->cg);
-  }
   /* The sync pipe is only needed when we must attach init by pid. */
   int need_sync = cgfd < 0 && b->ncg_self <= 0;
   if (pipe2(status, O_CLOEXEC) < 0 || (need_sync && pipe2(sync, O_CLOEXEC) < 0)) {
@@ -219,12 +236,13 @@ static int start(struct box_proc *p, char *err, size_t errlen) {
    * kill choosing it would kill every process sharing its mm: us. */
   int shared_vm = BOX_RAWSYS && cgfd < 0 && b->ncg_self > 0;
   if (cgfd < 0 && b->ncg_self > 0) {
-    a.cg_self_fds = b->cg_self_fds;
-    a.ncg_self = b->ncg_self;
+    a.init_cg_fds = b->cg_self_fds;
+    a.ninit_cg = b->ncg_self;
     if (shared_vm && b->cg_mem_self) {
-      a.cg_mem_fd = b->cg_self_fds[0];
-      a.cg_self_fds = b->cg_self_fds + 1;
-      a.ncg_self = b->ncg_self - 1;
+      a.prog_cg_fd[0] = b->cg_self_fds[0];
+      a.nprog_cg = 1;
+      a.init_cg_fds = b->cg_self_fds + 1;
+      a.ninit_cg = b->ncg_self - 1;
     }
   }
   h->a = a;
@@ -343,7 +361,9 @@ int box_start(struct box *b, const struct box_spec *spec, struct box_proc **out,
 }
 
 static void kill_box(struct box_proc *p) {
-  if (p->pidfd >= 0)
+  if (p->slot && !p->done)
+    slot_kill_run(p->box);
+  else if (p->pidfd >= 0)
     syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
 }
 
@@ -398,7 +418,17 @@ static int pump(struct box_proc *p, int i) {
   }
 }
 
+/* Slot: the report is in (or the slot init is gone); else waits for the
+ * run's own init. */
 static void collect_init(struct box_proc *p) {
+  p->done = 1;
+  if (p->slot) {
+    p->wall_ms = box_now_ms() - p->t_start;
+    /* Gone, given up on, or about to exit: the next run starts a new one. */
+    if (p->report_got != sizeof p->report || p->report.last)
+      slot_stop(p->box);
+    return;
+  }
   int st;
   while (waitpid(p->init_pid, &st, 0) < 0 && errno == EINTR) {
   }
@@ -413,7 +443,6 @@ static void collect_init(struct box_proc *p) {
   }
   close_fd(&p->pidfd);
   close_fd(&p->status_fd);
-  p->done = 1;
 }
 
 static void check_limits(struct box_proc *p, double now, int *timeout) {
@@ -567,7 +596,7 @@ int box_wait_all(struct box_proc *const *ps, size_t n, struct box_result *res) {
         continue;
       if (!p->done) {
         check_limits(p, now, &timeout);
-        pf[m] = (struct pollfd){.fd = p->pidfd, .events = POLLIN};
+        pf[m] = (struct pollfd){.fd = p->slot ? p->box->slot_ctl : p->pidfd, .events = POLLIN};
         who[m++] = p;
       } else if (now - done_at[i] > PUMP_DRAIN_MS) {
         close_fd(&p->pump_fd[0]); /* someone still holds the write end */
@@ -598,7 +627,9 @@ int box_wait_all(struct box_proc *const *ps, size_t n, struct box_result *res) {
       if (!pf[j].revents)
         continue;
       struct box_proc *p = who[j];
-      if (pf[j].fd == p->pidfd) {
+      if (!p->done && pf[j].fd == (p->slot ? p->box->slot_ctl : p->pidfd)) {
+        if (p->slot && !slot_collect(p->box, &p->report, &p->report_got))
+          continue;
         collect_init(p);
         for (size_t i = 0; i < n; i++)
           if (ps[i] == p)

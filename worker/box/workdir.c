@@ -107,9 +107,11 @@ int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_
   snprintf(opts, sizeof opts, "size=%lluk,nr_inodes=%u", (unsigned long long)size_kib,
            INODES + (unsigned)spec->nfiles_in);
   int fresh = 1;
+  /* Same size as the last run (the usual case): no remount at all. */
   if (b->work_mounted && b->work_clean &&
-      mount(NULL, b->work_dir, NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, opts) == 0)
+      (!strcmp(opts, b->work_opts) || mount(NULL, b->work_dir, NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, opts) == 0))
     fresh = 0;
+  snprintf(b->work_opts, sizeof b->work_opts, "%s", opts);
   b->work_clean = 0;
   if (fresh) {
     /* Whatever an earlier run (or a crashed process) left mounted goes. */
@@ -119,6 +121,7 @@ int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_
     if (mount("jp-work", b->work_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
       return jp_errno(err, errlen, "mount the work tmpfs on %s", b->work_dir);
     b->work_mounted = 1;
+    b->work_gen++; /* a slot init on the old one is replaced (slot.c) */
   }
   uid_t uid = b->e->first_uid + b->index;
   int dfd = open(b->work_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -138,6 +141,25 @@ int workdir_prepare(struct box *b, const struct box_spec *spec, char *err, size_
   }
   close(dfd);
   return rc;
+}
+
+int workdir_trees(struct box *b, int fds[3], char *err, size_t errlen) {
+  static const char *const sub[3] = {"box", "tmp", "tmp"};
+  for (int i = 0; i < 3; i++)
+    fds[i] = -1;
+  for (int i = 0; i < 3; i++) {
+    char path[BOX_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", b->work_dir, sub[i]);
+    if ((fds[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0) {
+      jp_errno(err, errlen, "open_tree %s", path);
+      while (i > 0) {
+        close(fds[--i]);
+        fds[i] = -1;
+      }
+      return -1;
+    }
+  }
+  return 0;
 }
 
 int workdir_over(struct box *b, uint64_t output_kib) {
@@ -257,6 +279,7 @@ void workdir_cleanup(struct box *b) {
 void workdir_unmount(struct box *b) {
   if (b->work_mounted && umount2(b->work_dir, MNT_DETACH) == 0)
     b->work_mounted = 0;
+  b->work_opts[0] = '\0';
   b->work_clean = 0;
 }
 
