@@ -32,6 +32,8 @@ struct box_report {
   int32_t nr;
   uint32_t arch;
   uint32_t last;    /* the slot init exits after this report (it could not clear the run) */
+  uint64_t end_ns;  /* CLOCK_MONOTONIC when the program was reaped or killed (0: unknown): the run's
+                     * end, before init's own cleanup (interactive judging orders exits by it) */
 };
 #define BOX_REPORT_MAGIC 0x6a70626fu
 

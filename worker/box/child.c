@@ -330,6 +330,13 @@ void child_run(const struct child_args *a, long sfd, int slot, struct box_report
   if (sp.fail_step)
     child_init_fail((uint32_t)sp.fail_step, -(long)sp.fail_errno);
   int exec_errno = sp.exec_failed ? sp.fail_errno : 0;
+  /* Our copies of the run's stdio (0..2 are the program's dup3s, made in
+   * the fd table it shared with us until its exec): closed now, so a pipe's
+   * EOF means the box's processes are gone, not that init got round to its
+   * cleanup (interactive judging orders the two sides' exits by it). */
+  static const int run_fds[] = {0, 1, 2, FD_IN, FD_OUT, FD_ERR};
+  for (size_t i = 0; i < sizeof run_fds / sizeof run_fds[0]; i++)
+    rsys1(SYS_close, run_fds[i]);
   int lfd = sp.lfd >= 0 ? child_move_high(sp.lfd) : -1;
   if (sp.lfd >= 0 && lfd < 0)
     child_init_fail(STEP_LISTENER, lfd);
@@ -391,6 +398,9 @@ void child_run(const struct child_args *a, long sfd, int slot, struct box_report
       }
     }
   }
+  struct timespec now;
+  if (rsys2(SYS_clock_gettime, CLOCK_MONOTONIC, &now) == 0)
+    out->end_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
   rsys2(SYS_kill, -1, SIGKILL);
   if (lfd >= 0)
     rsys1(SYS_close, lfd);

@@ -420,10 +420,22 @@ static int pump(struct box_proc *p, int i) {
 
 /* Slot: the report is in (or the slot init is gone); else waits for the
  * run's own init. */
+/* The run's wall time: to the end init saw, when it reported one, so that
+ * init's cleanup after the program is not counted. */
+static void settle_wall(struct box_proc *p) {
+  double now = box_now_ms();
+  p->wall_ms = now - p->t_start;
+  if (p->report_got == sizeof p->report && p->report.magic == BOX_REPORT_MAGIC && p->report.end_ns) {
+    double end = (double)p->report.end_ns / 1e6;
+    if (end >= p->t_start && end <= now)
+      p->wall_ms = end - p->t_start;
+  }
+}
+
 static void collect_init(struct box_proc *p) {
   p->done = 1;
   if (p->slot) {
-    p->wall_ms = box_now_ms() - p->t_start;
+    settle_wall(p);
     /* Gone, given up on, or about to exit: the next run starts a new one. */
     if (p->report_got != sizeof p->report || p->report.last)
       slot_stop(p->box);
@@ -432,7 +444,6 @@ static void collect_init(struct box_proc *p) {
   int st;
   while (waitpid(p->init_pid, &st, 0) < 0 && errno == EINTR) {
   }
-  p->wall_ms = box_now_ms() - p->t_start;
   for (;;) {
     ssize_t n = read(p->status_fd, (char *)&p->report + p->report_got, sizeof p->report - p->report_got);
     if (n < 0 && errno == EINTR)
@@ -441,6 +452,7 @@ static void collect_init(struct box_proc *p) {
       break;
     p->report_got += (size_t)n;
   }
+  settle_wall(p);
   close_fd(&p->pidfd);
   close_fd(&p->status_fd);
 }

@@ -164,7 +164,7 @@ static int mq_clear(int dir) {
 /* After a run (child_run has sent SIGKILL to every process): every process
  * reaped, killing again before each blocking wait (one may have been forked
  * while the kill went round; kill(-1) walks every task of the machine, so
- * not when all are gone already); the run's fds closed. */
+ * not when all are gone already). child_run closed the run's fds. */
 static void reap_all(void) {
   for (;;) {
     long w = rsys4(SYS_wait4, -1, NULL, __WALL | WNOHANG, NULL);
@@ -177,10 +177,6 @@ static void reap_all(void) {
     if (w < 0 && w != -EINTR)
       child_init_fail(STEP_SLOT, w);
   }
-  /* 0..2: the program's dup3s, made in the fd table it shared with us. */
-  static const int run_fds[] = {0, 1, 2, FD_IN, FD_OUT, FD_ERR};
-  for (size_t i = 0; i < sizeof run_fds / sizeof run_fds[0]; i++)
-    rsys1(SYS_close, run_fds[i]);
 }
 
 void child_slot_main(void *arg) {

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,24 @@ static void *watch_thread(void *arg) {
       x->fd[i] = -1;
     }
   return NULL;
+}
+
+/* The watcher runs real-time when it may: it only sleeps in poll, and woken
+ * at the first exit it must look before the other side can exit too, or
+ * the order is lost (on a busy machine a normal thread often was not
+ * scheduled in between, and a tie had to be guessed). */
+static int start_watch(pthread_t *t, struct exit_watch *x) {
+  pthread_attr_t at;
+  struct sched_param sp = {.sched_priority = 1};
+  if (pthread_attr_init(&at) == 0) {
+    int ok = pthread_attr_setinheritsched(&at, PTHREAD_EXPLICIT_SCHED) == 0 &&
+             pthread_attr_setschedpolicy(&at, SCHED_FIFO) == 0 && pthread_attr_setschedparam(&at, &sp) == 0 &&
+             pthread_create(t, &at, watch_thread, x) == 0;
+    pthread_attr_destroy(&at);
+    if (ok)
+      return 0;
+  }
+  return pthread_create(t, NULL, watch_thread, x) == 0 ? 0 : -1; /* no privilege: a normal thread */
 }
 
 static void close_all(int *fds, size_t n) {
@@ -187,7 +206,7 @@ void run_test_interactive(struct judge_ctx *c, const struct tcase *t, struct jud
   close_all(fds, 8);
   struct exit_watch x = {.fd = {keep_v, keep_s}};
   pthread_t wth, vth;
-  int watching = pthread_create(&wth, NULL, watch_thread, &x) == 0;
+  int watching = start_watch(&wth, &x) == 0;
   int threaded = pthread_create(&vth, NULL, wait_thread, &vw) == 0;
   wait_thread(&sw);
   if (threaded)
