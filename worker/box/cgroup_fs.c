@@ -88,14 +88,18 @@ int cgfs_write(int dirfd, const char *where, const char *file, const char *s,
   return 0;
 }
 
+const char *cgfs_u64(char num[32], uint64_t v, const char *unlimited) {
+  if (v == UINT64_MAX)
+    snprintf(num, 32, "%s", unlimited);
+  else
+    snprintf(num, 32, "%" PRIu64, v);
+  return num;
+}
+
 int cgfs_write_u64(int dirfd, const char *where, const char *file, uint64_t v,
                    const char *unlimited, char *err, size_t errlen) {
   char num[32];
-  if (v == UINT64_MAX)
-    snprintf(num, sizeof num, "%s", unlimited);
-  else
-    snprintf(num, sizeof num, "%" PRIu64, v);
-  return cgfs_write(dirfd, where, file, num, err, errlen);
+  return cgfs_write(dirfd, where, file, cgfs_u64(num, v, unlimited), err, errlen);
 }
 
 /* Parses digits in [s, end) strictly; returns 0 or -1. */

@@ -110,7 +110,10 @@ int cgfs_pread(int fd, const char *where, const char *file, char *buf, size_t ca
                char *err, size_t errlen);
 int cgfs_write(int dirfd, const char *where, const char *file, const char *s,
                char *err, size_t errlen);
-/* Writes "%llu" or, for v == UINT64_MAX, `unlimited` ("max" or "-1"). */
+/* v in decimal or, for v == UINT64_MAX, `unlimited` ("max" or "-1");
+ * returns num. */
+const char *cgfs_u64(char num[32], uint64_t v, const char *unlimited);
+/* Writes cgfs_u64(v, unlimited) to the file. */
 int cgfs_write_u64(int dirfd, const char *where, const char *file, uint64_t v,
                    const char *unlimited, char *err, size_t errlen);
 /* Open a control file O_CLOEXEC|O_NOFOLLOW (flags: O_RDONLY/O_RDWR...). */

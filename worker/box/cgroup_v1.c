@@ -67,11 +67,7 @@ static int hot_write(struct cg *g, int ctl, const char *file, const char *v, cha
 static int hot_write_u64(struct cg *g, int ctl, const char *file, uint64_t v, const char *unlimited, char *err,
                          size_t errlen) {
   char num[32];
-  if (v == UINT64_MAX)
-    snprintf(num, sizeof num, "%s", unlimited);
-  else
-    snprintf(num, sizeof num, "%" PRIu64, v);
-  return hot_write(g, ctl, file, num, err, errlen);
+  return hot_write(g, ctl, file, cgfs_u64(num, v, unlimited), err, errlen);
 }
 
 static int hot_read(struct cg *g, int ctl, const char *file, char *buf, size_t cap, char *err, size_t errlen) {

@@ -26,16 +26,10 @@ static inline long rsys6(long n, long a, long b, long c, long d, long e, long f)
                    : "rcx", "r11", "memory");
   return ret;
 }
-#define rsys0(n) rsys6((n), 0, 0, 0, 0, 0, 0)
-#define rsys1(n, a) rsys6((n), (long)(a), 0, 0, 0, 0, 0)
-#define rsys2(n, a, b) rsys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
-#define rsys3(n, a, b, c) rsys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
-#define rsys4(n, a, b, c, d) rsys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
-#define rsys5(n, a, b, c, d, e) rsys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
 static inline void __attribute__((noreturn)) rsys_exit(int code) {
   for (;;)
-    rsys1(SYS_exit_group, code);
+    rsys6(SYS_exit_group, code, 0, 0, 0, 0, 0);
 }
 
 /* clone3 whose child starts on ca->stack and runs fn(arg), then exits:
@@ -70,15 +64,17 @@ static inline long rsys6(long n, long a, long b, long c, long d, long e, long f)
   long r = syscall(n, a, b, c, d, e, f);
   return r < 0 ? -errno : r;
 }
+static inline void __attribute__((noreturn)) rsys_exit(int code) {
+  _exit(code);
+}
+#endif
+
+/* Both variants: fewer arguments, the rest zero. */
 #define rsys0(n) rsys6((n), 0, 0, 0, 0, 0, 0)
 #define rsys1(n, a) rsys6((n), (long)(a), 0, 0, 0, 0, 0)
 #define rsys2(n, a, b) rsys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
 #define rsys3(n, a, b, c) rsys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
 #define rsys4(n, a, b, c, d) rsys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 #define rsys5(n, a, b, c, d, e) rsys6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
-static inline void __attribute__((noreturn)) rsys_exit(int code) {
-  _exit(code);
-}
-#endif
 
 #endif
