@@ -478,13 +478,12 @@ static enum jp_state job_state(const struct sched_job *j) {
   return j->state == SCHED_RUNNING ? JP_ST_RUNNING : JP_ST_QUEUED;
 }
 
-static void on_result_get(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m) {
-  const char *sid = m->u.result_get.sid;
+/* RESULT for sid (its reader already checked). */
+static void result_reply(struct broker *b, const struct peer *p, const char *sid, uint64_t rid) {
   char err[256], verdict[32];
-  if (check_read(b, b->cs, p, who, sid, m->rid) < 0) return;
   struct sched_job *j = sched_find(b->s, sid);
   if (j && j->state != SCHED_FINISHING) {
-    struct jp_msg r = {.type = JP_MSG_RESULT, .rid = m->rid};
+    struct jp_msg r = {.type = JP_MSG_RESULT, .rid = rid};
     r.u.result.sid = sid;
     r.u.result.state = job_state(j);
     send_msg(b, b->cs, p, &r);
@@ -495,12 +494,12 @@ static void on_result_get(struct broker *b, const struct peer *p, const struct j
   size_t len;
   if (journal_get(b->j, sid, &state, verdict, sizeof verdict, &blob, &len, err, sizeof err) < 0) {
     logmsg(b, "%s", err);
-    return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "journal read failed");
+    return send_error(b, b->cs, p, rid, JP_E_INTERNAL, "journal read failed");
   }
-  if (state == 0) return send_error(b, b->cs, p, m->rid, JP_E_UNKNOWN_SUBMISSION, "no such submission");
+  if (state == 0) return send_error(b, b->cs, p, rid, JP_E_UNKNOWN_SUBMISSION, "no such submission");
   if (state == 1 || !blob) {
     /* journaled but not in memory: being finished in this very turn */
-    struct jp_msg r = {.type = JP_MSG_RESULT, .rid = m->rid};
+    struct jp_msg r = {.type = JP_MSG_RESULT, .rid = rid};
     r.u.result.sid = sid;
     r.u.result.state = JP_ST_RUNNING;
     send_msg(b, b->cs, p, &r);
@@ -511,12 +510,18 @@ static void on_result_get(struct broker *b, const struct peer *p, const struct j
   if (jp_msg_decode(blob, len, &r, NULL, err, sizeof err) < 0) {
     free(blob);
     logmsg(b, "stored result of %s unreadable: %s", sid, err);
-    return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "stored result unreadable");
+    return send_error(b, b->cs, p, rid, JP_E_INTERNAL, "stored result unreadable");
   }
-  r.rid = m->rid;
+  r.rid = rid;
   send_msg(b, b->cs, p, &r);
   jp_msg_free(&r);
   free(blob);
+}
+
+static void on_result_get(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m) {
+  const char *sid = m->u.result_get.sid;
+  if (check_read(b, b->cs, p, who, sid, m->rid) < 0) return;
+  result_reply(b, p, sid, m->rid);
 }
 
 /* Starts a watch of sid for this connection; how a refusal reads. */
@@ -539,7 +544,7 @@ static const char *watch_start(struct broker *b, const char *sid, const char *ow
 static void on_watch(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m) {
   const char *sid = m->u.watch.sid;
   if (check_read(b, b->cs, p, who, sid, m->rid) < 0) return;
-  if (!sched_find(b->s, sid)) return on_result_get(b, p, who, m);
+  if (!sched_find(b->s, sid)) return result_reply(b, p, sid, m->rid);
   char owner[SCHED_ID_MAX + 1];
   owner_of(who, p, owner, sizeof owner);
   const char *why = watch_start(b, sid, owner, p);
@@ -784,12 +789,6 @@ static void on_register(struct broker *b, const struct peer *p, struct jp_msg *m
   send_msg(b, b->ws, p, &h);
 }
 
-static void ack_worker(struct broker *b, const struct peer *p, const char *sid, uint64_t lease) {
-  struct jp_msg a = {.type = JP_MSG_RESULT_ACK};
-  a.u.result_ack.sid = sid;
-  a.u.result_ack.lease = lease;
-  send_msg(b, b->ws, p, &a);
-}
 
 static void on_job_result(struct broker *b, const struct peer *p, struct jp_msg *m) {
   const struct jp_job_result *r = &m->u.job_result;
@@ -797,7 +796,7 @@ static void on_job_result(struct broker *b, const struct peer *p, struct jp_msg 
   if (sched_result(b->s, p->id, p->len, r->sid, r->lease, &j) != SCHED_RES_ACCEPT) {
     /* late, duplicate or from before a restart: it must not make a second
      * verdict, but the worker may forget it */
-    ack_worker(b, p, r->sid, r->lease);
+    queue_ack(b, p, r->sid, r->lease);
     return;
   }
   if (r->result.verdict == JP_V_IE && j->attempts < b->cfg->max_attempts) {
@@ -811,7 +810,7 @@ static void on_job_result(struct broker *b, const struct peer *p, struct jp_msg 
       a->attempts = j->attempts;
     }
     publish(b, j->id, JP_EV_REQUEUED, j->attempts, JP_V_NONE, 0);
-    ack_worker(b, p, r->sid, r->lease);
+    queue_ack(b, p, r->sid, r->lease);
     return;
   }
   add_fin(b, j, JP_ST_DONE, &r->result, JP_EV_DONE);
@@ -1333,13 +1332,10 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
       last_hb = now;
     }
     if (now - last_report >= 10000) {
-      /* what `judge status` cannot show yet (STATUS_REPLY lacks the
-       * fields): queue by priority and recent throughput, in the log */
+      /* the same figures as `judge status`, in the log for operators */
       struct sched_stats ss;
       sched_stats(b.s, &ss);
-      uint64_t recent = 0;
-      rate_advance(&b, now);
-      for (int k = 1; k <= 10; k++) recent += b.done_per_sec[(now / 1000 - k) & 15];
+      uint64_t recent = (uint64_t)(recent_rate(&b, now) * 10.0 + 0.5);
       if (recent || ss.running || ss.queued[0] + ss.queued[1] + ss.queued[2] + ss.queued[3])
         logmsg(&b, "%llu done in the last 10 s; queued contest %zu normal %zu rejudge %zu bulk %zu; running %zu; "
                "workers %zu, slots %zu free of %zu",
