@@ -418,8 +418,6 @@ static int pump(struct box_proc *p, int i) {
   }
 }
 
-/* Slot: the report is in (or the slot init is gone); else waits for the
- * run's own init. */
 /* The run's wall time: to the end init saw, when it reported one, so that
  * init's cleanup after the program is not counted. */
 static void settle_wall(struct box_proc *p) {
@@ -432,6 +430,8 @@ static void settle_wall(struct box_proc *p) {
   }
 }
 
+/* Slot: the report is in (or the slot init is gone); else waits for the
+ * run's own init. */
 static void collect_init(struct box_proc *p) {
   p->done = 1;
   if (p->slot) {

@@ -91,8 +91,10 @@ static void next_request(void) {
 static int sysv_clear(void) {
   long buf[64]; /* larger than any of the kernel's info and ds structs */
   long max;
+  int found = 0;
   if ((max = rsys3(SYS_shmctl, 0, SHM_INFO, buf)) < 0)
     return -1;
+  found |= ((int *)buf)[0] > 0;
   for (long i = 0; ((int *)buf)[0] > 0 && i <= max; i++) { /* shm_info.used_ids */
     long id = rsys3(SYS_shmctl, i, SHM_STAT_ANY, buf);
     if (id >= 0)
@@ -100,6 +102,7 @@ static int sysv_clear(void) {
   }
   if ((max = rsys3(SYS_msgctl, 0, MSG_INFO, buf)) < 0)
     return -1;
+  found |= ((int *)buf)[0] > 0;
   for (long i = 0; ((int *)buf)[0] > 0 && i <= max; i++) { /* msginfo.msgpool: queues */
     long id = rsys3(SYS_msgctl, i, MSG_STAT_ANY, buf);
     if (id >= 0)
@@ -107,15 +110,17 @@ static int sysv_clear(void) {
   }
   if ((max = rsys4(SYS_semctl, 0, 0, SEM_INFO, buf)) < 0)
     return -1;
+  found |= ((int *)buf)[7] > 0;
   for (long i = 0; ((int *)buf)[7] > 0 && i <= max; i++) { /* seminfo.semusz: sets */
     long id = rsys4(SYS_semctl, i, 0, SEM_STAT_ANY, buf);
     if (id >= 0)
       rsys4(SYS_semctl, id, 0, IPC_RMID, NULL);
   }
-  /* Counted again: nothing may be left. */
-  if (rsys3(SYS_shmctl, 0, SHM_INFO, buf) < 0 || ((int *)buf)[0] != 0 ||
+  /* Counted again after removals: nothing may be left. (With none found
+   * nothing can have appeared: every process of the run is reaped.) */
+  if (found && (rsys3(SYS_shmctl, 0, SHM_INFO, buf) < 0 || ((int *)buf)[0] != 0 ||
       rsys3(SYS_msgctl, 0, MSG_INFO, buf) < 0 || ((int *)buf)[0] != 0 ||
-      rsys4(SYS_semctl, 0, 0, SEM_INFO, buf) < 0 || ((int *)buf)[7] != 0)
+      rsys4(SYS_semctl, 0, 0, SEM_INFO, buf) < 0 || ((int *)buf)[7] != 0))
     return -1;
   return 0;
 }
