@@ -104,6 +104,7 @@ static double thread_cpu_s(void) {
 struct sim_worker {
   struct zmtp_peer peer;
   int index, acked, reg_sent;
+  int want_out; /* EPOLLOUT is asked for (a write was left over) */
 };
 
 static void queue_msg(struct zmtp_peer *p, const struct jp_msg *m) {
@@ -155,8 +156,11 @@ static void flush_worker(int ep, struct sim_worker *w) {
     fprintf(stderr, "pool-bench-load: simulated worker %d lost its connection\n", w->index);
     _exit(1);
   }
-  struct epoll_event ev = {.events = EPOLLIN | (r == 0 ? EPOLLOUT : 0), .data.u32 = (uint32_t)w->index};
-  if (r == 0) epoll_ctl(ep, EPOLL_CTL_MOD, w->peer.fd, &ev);
+  int want = r == 0;
+  if (want == w->want_out) return;
+  struct epoll_event ev = {.events = EPOLLIN | (want ? EPOLLOUT : 0), .data.u32 = (uint32_t)w->index};
+  epoll_ctl(ep, EPOLL_CTL_MOD, w->peer.fd, &ev);
+  w->want_out = want;
 }
 
 /* All simulated workers in this one thread: bare ZMTP peers (zmtp_peer.h)
