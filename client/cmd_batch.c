@@ -314,7 +314,7 @@ int cmd_batch(int argc, char **argv) {
                       "their own settings)\n", local_only);
       return 2;
     }
-    if (bo.no_wait && bo.wait_set) {
+    if (bo.no_wait && bo.wait_s) {
       fprintf(stderr, "judge batch: --wait and --no-wait exclude each other\n");
       return 2;
     }
@@ -332,7 +332,7 @@ int cmd_batch(int argc, char **argv) {
     fflush(stdout);
     return b.failed ? 2 : 0;
   }
-  if (bo.prio_set || bo.wait_set || bo.no_wait || bo.auth_given) {
+  if (bo.prio_set || bo.wait_s || bo.no_wait || bo.auth_given) {
     fprintf(stderr, "judge batch: --priority, --wait, --no-wait, --cert, --broker-key and --insecure need "
                     "--broker ENDPOINT\n");
     return 2;

@@ -220,7 +220,7 @@ int cmd_submit(int argc, char **argv) {
                       "their own settings)\n", explicit_local ? "local" : local_only);
       return 2;
     }
-    if (b.no_wait && b.wait_set) {
+    if (b.no_wait && b.wait_s) {
       fprintf(stderr, "judge submit: --wait and --no-wait exclude each other\n");
       return 2;
     }
@@ -230,7 +230,7 @@ int cmd_submit(int argc, char **argv) {
     }
     return submit_broker(&o, &b, id, (const char *const *)(argv + optind), (size_t)(argc - optind));
   }
-  if (b.prio_set || b.wait_set || b.no_wait || id || b.auth_given) {
+  if (b.prio_set || b.wait_s || b.no_wait || id || b.auth_given) {
     fprintf(stderr, "judge submit: --priority, --id, --wait, --no-wait, --cert, --broker-key and --insecure "
                     "need --broker ENDPOINT\n");
     return 2;

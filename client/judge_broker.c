@@ -3,7 +3,6 @@
 #include "judge_broker.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,6 @@ void broker_opts_init(struct broker_opts *o) {
 }
 
 int broker_opt(struct broker_opts *o, int opt, const char *arg, const char *cmd) {
-  char *end;
   long v;
   if (auth_opt(&o->auth, opt, arg)) {
     o->auth_given = 1;
@@ -38,14 +36,8 @@ int broker_opt(struct broker_opts *o, int opt, const char *arg, const char *cmd)
     fprintf(stderr, "judge %s: --priority must be contest, normal, rejudge or bulk, not '%s'\n", cmd, arg);
     return -1;
   case 'w':
-    errno = 0;
-    v = strtol(arg, &end, 10);
-    if (end == arg || *end || errno || v < 1 || v > 7 * 24 * 3600) {
-      fprintf(stderr, "judge %s: --wait must be whole seconds in [1, 604800], not '%s'\n", cmd, arg);
-      return -1;
-    }
+    if ((v = net_seconds(arg, 1, 7 * 24 * 3600, cmd, "wait")) < 0) return -1;
     o->wait_s = (int)v;
-    o->wait_set = 1;
     return 1;
   case 'N':
     o->no_wait = 1;

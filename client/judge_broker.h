@@ -13,9 +13,7 @@ struct broker_opts {
   const char *endpoint;   /* NULL: --local */
   enum jp_priority prio;
   int prio_set;
-  const char *id;         /* submit --id */
-  int wait_s;             /* --wait; 0 = until the verdict */
-  int wait_set;
+  int wait_s;             /* --wait; 0 = until the verdict (never given) */
   int no_wait;
   struct auth_opts auth;  /* --cert, --broker-key, --insecure */
   int auth_given;         /* one of those on the command line */

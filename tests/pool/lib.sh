@@ -57,8 +57,8 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "--- $f"; tail -n 20 "$f"; done >&2; exit 1; }
 
 # Authentication: these tests test other things, so they run the pool with
-# --insecure (tests/security/pool_auth.sh runs it with CURVE); SECURE_ARGS
-# replaces that for a test that brings its own keys.
+# --insecure (tests/security/pool_auth.sh runs it with CURVE); BROKER_AUTH
+# and WORKER_AUTH replace that for a test that brings its own keys.
 BROKER_AUTH=${BROKER_AUTH:---insecure}
 WORKER_AUTH=${WORKER_AUTH:---insecure}
 
