@@ -153,6 +153,11 @@ int cgfs_read_u64(int dirfd, const char *where, const char *file, const char *ke
   char buf[CGFS_BUF];
   if (cgfs_read(dirfd, where, file, buf, sizeof buf, err, errlen) < 0)
     return -1;
+  return cgfs_u64_from(buf, where, file, key, out, err, errlen);
+}
+
+int cgfs_u64_from(const char *buf, const char *where, const char *file, const char *key, uint64_t *out,
+                  char *err, size_t errlen) {
   if (!key) {
     if (cgfs_parse_u64(buf, out) < 0)
       return jp_err(err, errlen, "cgroup: %s/%s: expected one decimal number, got '%.40s'",

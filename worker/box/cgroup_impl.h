@@ -128,6 +128,10 @@ int cgfs_keyed_u64(const char *buf, const char *key, uint64_t *out);
  * (key != NULL). Missing key or garbage -> -1 with a message. */
 int cgfs_read_u64(int dirfd, const char *where, const char *file, const char *key,
                   uint64_t *out, char *err, size_t errlen);
+/* The number in buf (key: the value of that key in a flat-keyed file), with
+ * cgfs_read_u64's errors; for callers that read the file their own way. */
+int cgfs_u64_from(const char *buf, const char *where, const char *file, const char *key, uint64_t *out,
+                  char *err, size_t errlen);
 
 /* --- cgroup.procs (cgroup_procs.c) ----------------------------------------
  * Streams the pid list in fixed chunks (no size assumption): calls fn for

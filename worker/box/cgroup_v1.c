@@ -83,12 +83,7 @@ static int hot_read_u64(struct cg *g, int ctl, const char *file, const char *key
   char buf[CGFS_BUF];
   if (hot_read(g, ctl, file, buf, sizeof buf, err, errlen) < 0)
     return -1;
-  int rc = key ? cgfs_keyed_u64(buf, key, out) : cgfs_parse_u64(buf, out);
-  if (rc < 0)
-    return jp_err(err, errlen, "cgroup: %s/%s: malformed content '%.40s'", g->path[ctl], file, buf);
-  if (rc > 0)
-    return jp_err(err, errlen, "cgroup: %s/%s: no '%s' entry", g->path[ctl], file, key);
-  return 0;
+  return cgfs_u64_from(buf, g->path[ctl], file, key, out, err, errlen);
 }
 
 int cg1_root_init(struct cg_root *r, char mounts[CG_NCTL][CG_PATH_MAX], char *err,
