@@ -53,7 +53,7 @@ static size_t words(char *s, char *w[4]) {
 
 static int parse_line(char *line, size_t no, const char *name, struct jp_keyent *e, char *err,
                       size_t errlen) {
-  char *w[4];
+  char *w[4] = {NULL, NULL, NULL, NULL}; /* gcc -O3 cannot see that words() fills w[0..n) */
   size_t n = words(line, w);
   if (n < 2 || n > 3)
     return jp_err(err, errlen, "%s:%zu: expected 'ROLE PUBLIC-KEY [NAME]' (%zu words found)",

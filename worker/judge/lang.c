@@ -102,7 +102,7 @@ static int parse_lang(struct lang *l, const char *id, unsigned idline, const str
   snprintf(l->name, sizeof l->name, "%s", id);
   if (m->type != YT_MAP)
     return jp_err(err, errlen, "%s:%u: language %s must be a map of settings", file, m->line, id);
-  uint64_t v;
+  uint64_t v = 0; /* set by uint_val on success; gcc -O3 cannot tell */
   for (size_t i = 0; i < m->n; i++) {
     const char *k = m->keys[i];
     const struct yt_node *x = m->kids[i];
