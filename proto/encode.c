@@ -10,6 +10,9 @@
 #include "err.h"
 #include "internal.h"
 
+#define ENC_START 512  /* first buffer size: most messages fit */
+#define ENC_SLACK 256  /* unused tail worth giving back */
+
 struct enc {
   msgpack_sbuffer sb;
   msgpack_packer pk;
@@ -330,6 +333,11 @@ int jp_msg_encode(const struct jp_msg *m, void **out, size_t *outlen, char *err,
   if (jp_msg_check(m, &code, err, errlen) < 0) return -1;
   struct enc e = {.type = tname, .err = err, .errlen = errlen};
   msgpack_sbuffer_init(&e.sb);
+  /* msgpack-c starts every buffer at 8 KiB; most messages are a few hundred
+   * bytes and the broker keeps a queued job's encoding for its lifetime, so
+   * start small (sbuffer grows by doubling from whatever it has) */
+  e.sb.data = malloc(ENC_START);
+  e.sb.alloc = e.sb.data ? ENC_START : 0;
   msgpack_packer_init(&e.pk, &e.sb, msgpack_sbuffer_write);
   e_map(&e, 3 + body_fields(m));
   e_key(&e, "v"); e_u(&e, JP_PROTO_VERSION);
@@ -343,7 +351,11 @@ int jp_msg_encode(const struct jp_msg *m, void **out, size_t *outlen, char *err,
     return -1;
   }
   *outlen = e.sb.size;
-  *out = msgpack_sbuffer_release(&e.sb); /* malloc'd by msgpack-c: free() it */
+  if (e.sb.alloc - e.sb.size > ENC_SLACK) { /* give back what doubling left over (in place) */
+    void *fit = realloc(e.sb.data, e.sb.size);
+    if (fit) e.sb.data = fit, e.sb.alloc = e.sb.size;
+  }
+  *out = msgpack_sbuffer_release(&e.sb); /* malloc'd: free() it */
   if (!*out) { /* an empty buffer cannot happen: there is always a map */
     *outlen = 0;
     return jp_err(err, errlen, "cannot encode %s: empty buffer", tname);

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -42,6 +43,39 @@ static void test_every_sample_roundtrips(void **state) {
   }
   for (int t = 1; t < JP_MSG__COUNT; t++)
     if (!seen[t]) fail_msg("no sample of type %s", jp_msg_type_name((enum jp_msg_type)t));
+}
+
+/* The broker keeps a queued job's encoding for the job's lifetime: a buffer
+ * with kilobytes of unused capacity per message (msgpack-c starts at 8 KiB)
+ * held 5 KB per queued submission. Encodings come back sized to fit. */
+static void test_encoding_fits_its_buffer(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sample_count(); i++) {
+    void *a;
+    size_t alen;
+    sample_encode(i, &a, &alen);
+    if (malloc_usable_size(a) > alen + 512)
+      fail_msg("sample %zu (%s): %zu bytes in a %zu-byte buffer", i, jp_msg_type_name(sample(i)->type), alen,
+               malloc_usable_size(a));
+    free(a);
+  }
+  static char big[100000];
+  memset(big, 'x', sizeof big - 1);
+  struct jp_source src = {.name = "main.c", .content = {(const uint8_t *)big, sizeof big - 1}};
+  struct jp_msg m = {.type = JP_MSG_SUBMIT, .rid = 1};
+  m.u.submit.sid = "fits";
+  m.u.submit.problem.hash = H1;
+  m.u.submit.lang = "c";
+  m.u.submit.sources = &src;
+  m.u.submit.nsources = 1;
+  void *b;
+  size_t blen;
+  char err[256];
+  assert_int_equal(jp_msg_encode(&m, &b, &blen, err, sizeof err), 0);
+  assert_true(blen > sizeof big - 1);
+  /* a buffer this size is mmap'd: whole pages */
+  if (malloc_usable_size(b) > blen + 4096) fail_msg("%zu bytes in a %zu-byte buffer", blen, malloc_usable_size(b));
+  free(b);
 }
 
 static struct jp_msg decode_sample(size_t i) {
@@ -274,6 +308,7 @@ static void test_defaults_are_empty_strings(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_sample_roundtrips),
+      cmocka_unit_test(test_encoding_fits_its_buffer),
       cmocka_unit_test(test_submit_fields),
       cmocka_unit_test(test_result_fields),
       cmocka_unit_test(test_job_and_event_fields),
