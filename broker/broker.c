@@ -304,18 +304,13 @@ static void owner_of(const struct jp_peer *who, const struct peer *p, char *out,
   client_key(p, out, outlen);
 }
 
-static int may_read(const struct jp_peer *who, const char *owner_hex) {
-  char z85[JP_Z85_KEY_LEN + 1] = "";
-  uint8_t raw[32];
-  size_t n = strlen(owner_hex);
-  int ok = n == 64;
-  for (size_t i = 0; ok && i < 32; i++) {
-    unsigned v;
-    if (sscanf(owner_hex + 2 * i, "%2x", &v) != 1) ok = 0;
-    else raw[i] = (uint8_t)v;
-  }
-  if (ok && !zmq_z85_encode(z85, raw, 32)) z85[0] = 0;
-  return jp_peer_may_read(who, z85[0] ? z85 : NULL);
+/* May who read a submission owned by `owner` (as journaled: owner_of's
+ * form)? The reader's key is put in that form to compare, and the policy
+ * (own key or admin) stays jp_peer_may_read's. */
+static int may_read(const struct jp_peer *who, const struct peer *p, const char *owner) {
+  char mine[SCHED_ID_MAX + 1];
+  owner_of(who, p, mine, sizeof mine);
+  return jp_peer_may_read(who, strcmp(mine, owner) ? NULL : who->key);
 }
 
 /* The owner of sid (1), 0 if unknown, -1 when the journal cannot say. */
@@ -342,7 +337,7 @@ static int check_read(struct broker *b, void *sock, const struct peer *p, const 
     send_error(b, sock, p, rid, JP_E_INTERNAL, "journal read failed");
     return -1;
   }
-  if (rc == 0 || may_read(who, owner)) return 0;
+  if (rc == 0 || may_read(who, p, owner)) return 0;
   send_error(b, sock, p, rid, JP_E_FORBIDDEN, "submission belongs to another client key");
   return -1;
 }

@@ -47,8 +47,8 @@ int journal_set_attempts(struct journal *j, const char *id, uint32_t attempts, c
 int journal_get(struct journal *j, const char *id, int *state, char *verdict, size_t verdict_len,
                 void **result, size_t *len, char *err, size_t errlen);
 
-/* The client a submission was taken from (with authentication: the Z85
- * public key of its submitter, its owner). 1 found, 0 unknown id, -1 error. */
+/* The client a submission was taken from (with authentication: the public
+ * key of its submitter in hex, its owner). 1 found, 0 unknown id, -1 error. */
 int journal_owner(struct journal *j, const char *id, char *out, size_t outlen, char *err, size_t errlen);
 
 /* Calls cb for every unfinished submission in intake order (recovery).
