@@ -22,6 +22,10 @@ struct outbox_msg {
 struct outbox {
   struct outbox_msg *m;
   size_t n, cap;
+  /* outbox_send's grouping arrays, in one block kept from turn to turn
+   * (grown with the messages, freed by outbox_free) */
+  size_t *scratch;
+  size_t scratch_cap; /* messages the block serves */
 };
 
 /* Takes body (malloc'd) on success; 0 or -1 (out of memory, bad id): then
@@ -29,7 +33,9 @@ struct outbox {
  * it received, so the outbox is bounded by the loop's batch size. */
 int outbox_add(struct outbox *o, const void *id, size_t id_len, void *body, size_t len, void *tag);
 /* Calls send for every held message, grouped by peer id (peers in the order
- * of their first message), then frees the bodies and empties the outbox. */
+ * of their first message), then frees the bodies and empties the outbox.
+ * Without memory for the grouping each message is still sent once, in the
+ * order added (only not grouped). */
 void outbox_send(struct outbox *o, void (*send)(void *ctx, const struct outbox_msg *m), void *ctx);
 void outbox_free(struct outbox *o);
 

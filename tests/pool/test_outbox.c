@@ -1,7 +1,8 @@
 /* test_outbox.c — the broker's per-turn worker outbox: messages come out
  * grouped by peer, peers in the order of their first message, each peer's
  * in the order added; tags come back; bad ids are refused; the outbox is
- * empty (and reusable) after sending. Bodies are freed (ASan checks). */
+ * empty (and reusable, its grouping arrays too) after sending. Bodies are
+ * freed (ASan checks). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,23 +31,28 @@ static void add(struct outbox *o, const char *id, const char *body, void *tag) {
   assert_int_equal(outbox_add(o, id, strlen(id), b, strlen(b) + 1, tag), 0);
 }
 
+/* six messages to three peers, interleaved: out grouped, in order */
+static void send_six(struct outbox *o) {
+  struct seen s = {0};
+  add(o, "w1", "ack1", NULL);
+  add(o, "w2", "ack2", NULL);
+  add(o, "w10", "ack3", NULL); /* a longer id with a common prefix is another peer */
+  add(o, "w2", "job2", NULL);
+  add(o, "w1", "job1", NULL);
+  add(o, "w1", "job1b", NULL);
+  outbox_send(o, record, &s);
+  const char *want[] = {"w1:ack1", "w1:job1", "w1:job1b", "w2:ack2", "w2:job2", "w10:ack3"};
+  assert_int_equal(s.n, 6);
+  for (int i = 0; i < 6; i++) assert_string_equal(s.log[i], want[i]);
+  assert_int_equal(o->n, 0);
+}
+
 static void groups_by_peer_in_order(void **st) {
   (void)st;
   struct outbox o = {0};
   struct seen s = {0};
-  add(&o, "w1", "ack1", NULL);
-  add(&o, "w2", "ack2", NULL);
-  add(&o, "w10", "ack3", NULL); /* a longer id with a common prefix is another peer */
-  add(&o, "w2", "job2", NULL);
-  add(&o, "w1", "job1", NULL);
-  add(&o, "w1", "job1b", NULL);
-  outbox_send(&o, record, &s);
-  const char *want[] = {"w1:ack1", "w1:job1", "w1:job1b", "w2:ack2", "w2:job2", "w10:ack3"};
-  assert_int_equal(s.n, 6);
-  for (int i = 0; i < 6; i++) assert_string_equal(s.log[i], want[i]);
-  assert_int_equal(o.n, 0);
+  send_six(&o);
   /* reusable after sending */
-  s.n = 0;
   add(&o, "w3", "x", NULL);
   outbox_send(&o, record, &s);
   assert_int_equal(s.n, 1);
@@ -93,22 +99,40 @@ static void collect(void *ctx, const struct outbox_msg *m) {
   ngot++;
 }
 
-static void many_peers(void **st) {
-  (void)st;
-  struct outbox o = {0};
-  /* 3000 messages to 1000 peers, each peer's three interleaved with the others' */
+/* 3000 messages to 1000 peers, each peer's three interleaved with the
+ * others': out grouped, in order */
+static void send_3000(struct outbox *o) {
   for (int round = 0; round < 3; round++)
     for (int p = 0; p < 1000; p++) {
       char id[16], b[16];
       snprintf(id, sizeof id, "peer%d", p);
       snprintf(b, sizeof b, "%d", round);
-      add(&o, id, b, (void *)(uintptr_t)(p * 3 + round + 1));
+      add(o, id, b, (void *)(uintptr_t)(p * 3 + round + 1));
     }
   ngot = 0;
-  outbox_send(&o, collect, NULL);
+  outbox_send(o, collect, NULL);
   assert_int_equal(ngot, 3000);
   for (int i = 0; i < 3000; i++) assert_int_equal(got[i], (uintptr_t)i + 1);
+}
+
+static void many_peers(void **st) {
+  (void)st;
+  struct outbox o = {0};
+  send_3000(&o);
   outbox_free(&o);
+}
+
+/* the grouping arrays outlive a turn: a turn after a larger one (stale
+ * hash slots and counts) or a smaller one (arrays to grow) groups right */
+static void scratch_reused_across_turns(void **st) {
+  (void)st;
+  struct outbox o = {0};
+  send_six(&o);
+  send_3000(&o);
+  send_six(&o);
+  send_3000(&o);
+  outbox_free(&o);
+  assert_null(o.scratch);
 }
 
 int main(void) {
@@ -116,6 +140,7 @@ int main(void) {
       cmocka_unit_test(groups_by_peer_in_order),
       cmocka_unit_test(tags_and_refusals),
       cmocka_unit_test(many_peers),
+      cmocka_unit_test(scratch_reused_across_turns),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
