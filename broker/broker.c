@@ -907,19 +907,16 @@ static void flush(struct broker *b, int64_t now) {
     blob_hash(ps->job->payload, ps->job->payload_len, digest);
     js.client = ps->client;
     js.digest = digest;
-    int existed, done, same;
-    if (journal_put(b->j, &js, &existed, &done, &same, err, sizeof err) < 0) ok = 0;
+    int existed, done, same, same_client;
+    if (journal_put(b->j, &js, &existed, &done, &same, &same_client, err, sizeof err) < 0) ok = 0;
     else if (existed) {
-      /* already known (finished earlier): a duplicate, or a clash */
+      /* already known (finished earlier): a duplicate, or a clash: other
+       * content, or (authenticated) someone else's id */
       sched_finishing(b->s, ps->job);
       sched_done(b->s, ps->job);
       ps->job = NULL;
       ps->dup = 1;
-      ps->forbidden = !same;
-      char owner[SCHED_ID_MAX + 1];
-      if (same && ps->keyed && journal_owner(b->j, ps->sid, owner, sizeof owner, err, sizeof err) == 1 &&
-          strcmp(owner, ps->client))
-        ps->forbidden = 1; /* someone else's id */
+      ps->forbidden = !same || (ps->keyed && !same_client);
     }
   }
   for (size_t i = 0; ok && i < b->natts; i++)

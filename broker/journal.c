@@ -15,7 +15,7 @@ enum { ST_PUT, ST_FIND, ST_FINISH_RES, ST_FINISH_SUB, ST_ATTEMPTS, ST_GET, ST_OW
 
 static const char *const sql[ST_N] = {
     [ST_PUT] = "INSERT INTO subs(id, client, prio, lang, attempts, done, payload, digest) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)",
-    [ST_FIND] = "SELECT done, digest FROM subs WHERE id = ?1",
+    [ST_FIND] = "SELECT done, digest, client FROM subs WHERE id = ?1",
     [ST_FINISH_RES] = "INSERT OR REPLACE INTO results(id, verdict, result) VALUES (?1, ?2, ?3)",
     [ST_FINISH_SUB] = "UPDATE subs SET done = 1, payload = NULL WHERE id = ?1",
     [ST_ATTEMPTS] = "UPDATE subs SET attempts = ?2 WHERE id = ?1",
@@ -136,10 +136,11 @@ void journal_rollback(struct journal *j) {
 }
 
 int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done, int *same,
-                char *err, size_t errlen) {
+                int *same_client, char *err, size_t errlen) {
   *existed = 0;
   *done = 0;
   *same = 1;
+  *same_client = 1;
   sqlite3_stmt *f = j->st[ST_FIND];
   sqlite3_bind_text(f, 1, s->id, -1, SQLITE_STATIC);
   int rc = sqlite3_step(f);
@@ -148,6 +149,8 @@ int journal_put(struct journal *j, const struct journal_sub *s, int *existed, in
     *done = sqlite3_column_int(f, 0);
     const unsigned char *d = sqlite3_column_text(f, 1);
     *same = !s->digest || !d || !strcmp((const char *)d, s->digest);
+    const unsigned char *c = sqlite3_column_text(f, 2);
+    *same_client = c && s->client && !strcmp((const char *)c, s->client);
   }
   sqlite3_reset(f);
   sqlite3_clear_bindings(f);

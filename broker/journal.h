@@ -32,10 +32,11 @@ int journal_commit(struct journal *j, char *err, size_t errlen);
 void journal_rollback(struct journal *j);
 
 /* Inserts a submission unless the id exists. *existed = 1 if it did (then
- * *done says whether it has a final result and *same whether its digest
- * equals s->digest). */
+ * *done says whether it has a final result, *same whether its digest
+ * equals s->digest and *same_client whether it was taken from s->client:
+ * all from the one read of its row). */
 int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done, int *same,
-                char *err, size_t errlen);
+                int *same_client, char *err, size_t errlen);
 /* Records the final result and marks the submission done. */
 int journal_finish(struct journal *j, const char *id, const char *verdict, const void *result,
                    size_t len, char *err, size_t errlen);

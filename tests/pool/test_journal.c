@@ -37,11 +37,11 @@ static void durable_dedupe_results(void **st) {
   uint64_t e1, e2;
   assert_int_equal(journal_open(&j, tmpdir_path, &e1, err, sizeof err), 0);
   assert_int_equal(journal_begin(j, err, sizeof err), 0);
-  int existed, done, same;
+  int existed, done, same, same_client;
   const char *ids[] = {"s1", "s2", "s3"};
   for (int i = 0; i < 3; i++) {
     struct journal_sub s = {.id = ids[i], .client = "A", .lang = "c", .prio = 1, .payload = "xyz", .payload_len = 3};
-    assert_int_equal(journal_put(j, &s, &existed, &done, &same, err, sizeof err), 0);
+    assert_int_equal(journal_put(j, &s, &existed, &done, &same, &same_client, err, sizeof err), 0);
     assert_int_equal(existed, 0);
   }
   assert_int_equal(journal_commit(j, err, sizeof err), 0);
@@ -49,25 +49,27 @@ static void durable_dedupe_results(void **st) {
   /* an uncommitted write is not kept */
   assert_int_equal(journal_begin(j, err, sizeof err), 0);
   struct journal_sub lost = {.id = "s9", .client = "A", .lang = "c", .payload = "", .payload_len = 0};
-  assert_int_equal(journal_put(j, &lost, &existed, &done, &same, err, sizeof err), 0);
+  assert_int_equal(journal_put(j, &lost, &existed, &done, &same, &same_client, err, sizeof err), 0);
   journal_rollback(j);
 
   assert_int_equal(journal_begin(j, err, sizeof err), 0);
   assert_int_equal(journal_finish(j, "s2", "AC", "res", 3, err, sizeof err), 0);
   assert_int_equal(journal_set_attempts(j, "s3", 2, err, sizeof err), 0);
   struct journal_sub again = {.id = "s2", .client = "B", .lang = "c", .payload = "q", .payload_len = 1, .digest = "d2"};
-  assert_int_equal(journal_put(j, &again, &existed, &done, &same, err, sizeof err), 0);
+  assert_int_equal(journal_put(j, &again, &existed, &done, &same, &same_client, err, sizeof err), 0);
   assert_int_equal(existed, 1);
   assert_int_equal(done, 1);
   assert_int_equal(same, 1); /* s2 was stored without a digest: no claim */
+  assert_int_equal(same_client, 0); /* taken from A, not B */
   struct journal_sub d1 = {.id = "s4", .client = "B", .lang = "c", .payload = "q", .payload_len = 1, .digest = "aa"};
-  assert_int_equal(journal_put(j, &d1, &existed, &done, &same, err, sizeof err), 0);
+  assert_int_equal(journal_put(j, &d1, &existed, &done, &same, &same_client, err, sizeof err), 0);
   d1.digest = "bb";
-  assert_int_equal(journal_put(j, &d1, &existed, &done, &same, err, sizeof err), 0);
+  assert_int_equal(journal_put(j, &d1, &existed, &done, &same, &same_client, err, sizeof err), 0);
   assert_int_equal(existed, 1);
   assert_int_equal(same, 0);
+  assert_int_equal(same_client, 1);
   d1.digest = "aa";
-  assert_int_equal(journal_put(j, &d1, &existed, &done, &same, err, sizeof err), 0);
+  assert_int_equal(journal_put(j, &d1, &existed, &done, &same, &same_client, err, sizeof err), 0);
   assert_int_equal(same, 1);
   assert_int_equal(journal_commit(j, err, sizeof err), 0);
   journal_close(j);

@@ -78,6 +78,8 @@ say alice get "$CLIENTS" a-1 | grep -q "^verdict AC" || fail "judged submission:
 say bob get "$CLIENTS" a-1 | grep -q "^error forbidden" || fail "bob read alice's result: $(say bob get "$CLIENTS" a-1)"
 say adm get "$CLIENTS" a-1 | grep -q "^verdict AC" || fail "admin cannot read"
 say bob one "$CLIENTS" a-1 | grep -q "error" || fail "bob reused alice's id"
+# her own finished id again, same content: a duplicate, acknowledged
+say alice one "$CLIENTS" a-1 | grep -q "^ok a-1" || fail "alice's resubmission refused: $(say alice one "$CLIENTS" a-1)"
 # cancel is admin-only
 as alice one "$CLIENTS" a-2 >/dev/null
 say alice cancel "$CLIENTS" a-2 | grep -q "^error forbidden" || fail "a client may cancel"
