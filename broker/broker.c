@@ -768,8 +768,7 @@ static void on_register(struct broker *b, const struct peer *p, struct jp_msg *m
     /* PROTOCOL.md 6.3: a worker that REGISTERs again without reporting its
      * leases has lost them, and each counts an attempt (a job that keeps
      * crashing its worker into a restart must still end at the cap) */
-    sched_worker_lost(b->s, old);
-    sched_tick(b->s, now, on_expire, b);
+    sched_worker_expire(b->s, old, on_expire, b);
   }
   struct sched_worker *w = sched_worker_hello(b->s, p->id, p->len, r->name, (int)r->slots, r->langs,
                                               (int)r->nlangs, now, err, sizeof err);

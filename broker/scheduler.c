@@ -3,7 +3,8 @@
  * free workers per language); a dispatch skips a whole priority in
  * O(languages) when no client's next job there has a free worker, and
  * otherwise walks the client ring only past clients whose next job has
- * none. Expiry (sched_tick, every 100 ms) visits every worker and lease. */
+ * none. Expiry (sched_tick, every 100 ms) visits every worker and lease;
+ * a worker registering again loses only its own (sched_worker_expire). */
 #include "scheduler.h"
 
 #include <stdio.h>
@@ -559,6 +560,23 @@ void sched_requeue(struct sched *s, struct sched_job *j) {
   queue_push(s, j, 1);
 }
 
+/* j's lease on w is lost: the attempt counts; requeued at the front of its
+ * class, or FINISHING at the cap (cb says which). w's slot stays busy until
+ * it reports it free (the worker may still be judging it). */
+static void lease_lost(struct sched *s, struct sched_worker *w, struct sched_job *j, sched_expire_cb cb,
+                       void *ctx) {
+  running_unlink(s, j);
+  add_zombie(w);
+  if (j->attempts >= s->cfg.max_attempts) {
+    j->state = SCHED_FINISHING;
+    s->finishing++;
+    if (cb) cb(ctx, j, 1);
+  } else {
+    queue_push(s, j, 1);
+    if (cb) cb(ctx, j, 0);
+  }
+}
+
 void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx) {
   for (struct sched_worker *w = s->all, *wn; w; w = wn) {
     wn = w->all_next;
@@ -566,20 +584,19 @@ void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx) {
       n = j->q_next;
       int overdue = s->cfg.job_timeout_ms > 0 && now - j->started > s->cfg.job_timeout_ms;
       if (j->deadline > now && !overdue) continue;
-      running_unlink(s, j);
-      add_zombie(w);
-      if (j->attempts >= s->cfg.max_attempts) {
-        j->state = SCHED_FINISHING;
-        s->finishing++;
-        if (cb) cb(ctx, j, 1);
-      } else {
-        queue_push(s, j, 1);
-        if (cb) cb(ctx, j, 0);
-      }
+      lease_lost(s, w, j, cb, ctx);
     }
     free_ring_update(s, w);
     if (now - w->last_seen > s->cfg.worker_timeout_ms && !w->jobs) worker_remove(s, w);
   }
+}
+
+void sched_worker_expire(struct sched *s, struct sched_worker *w, sched_expire_cb cb, void *ctx) {
+  for (struct sched_job *j = w->jobs, *n; j; j = n) {
+    n = j->q_next;
+    lease_lost(s, w, j, cb, ctx);
+  }
+  worker_remove(s, w);
 }
 
 int sched_cancel(struct sched *s, const char *id, struct sched_job **job) {

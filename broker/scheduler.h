@@ -154,6 +154,11 @@ void sched_requeue(struct sched *s, struct sched_job *job);
  * attempt cap was reached and the job is now FINISHING (caller stores IE). */
 typedef void (*sched_expire_cb)(void *ctx, struct sched_job *job, int failed);
 void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx);
+/* Every lease of w is lost now (it REGISTERed again without reporting
+ * them): each job is requeued or, at the attempt cap, FINISHING, via cb as
+ * in sched_tick; then w is forgotten (the caller's pointer is dangling).
+ * Other workers' leases are not looked at. */
+void sched_worker_expire(struct sched *s, struct sched_worker *w, sched_expire_cb cb, void *ctx);
 
 /* Cancels a queued job (returns 1, job FINISHING) or flags a running one
  * (returns 2: job FINISHING, its worker's result will be stale); 0 if the

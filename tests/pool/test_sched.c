@@ -1,5 +1,6 @@
 /* test_sched.c — unit tests of the scheduler: priorities, fairness,
- * languages, credits, leases, attempt cap, stale results, bounds, cancel. */
+ * languages, credits, leases, attempt cap, stale results, bounds, cancel,
+ * a re-registering worker's leases. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -281,6 +282,69 @@ static void lost_worker_counts_attempts(void **st) {
   sched_free(s);
 }
 
+/* A worker REGISTERs again on its connection: its own leases are lost at
+ * once (each counts an attempt: requeued, or IE at the cap) and it is
+ * forgotten; another worker's lease, even one past its deadline that a
+ * sched_tick would expire, is left alone. */
+static void reregister_expires_only_its_leases(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  char err[256];
+  char *pz = strdup("z");
+  add(s, "a", "A", SCHED_NORMAL, "c");
+  /* z has lost two leases already (recovered from the journal) */
+  assert_int_equal(sched_add(s, "z", "Z", SCHED_NORMAL, "c", 2, pz, 1, NULL, err, sizeof err), SCHED_ADDED);
+  add(s, "o", "O", SCHED_NORMAL, "c");
+  struct sched_worker *w1 = worker(s, "w1", 2, "c", NULL);
+  struct sched_job *a, *z, *o;
+  struct sched_worker *w;
+  assert_int_equal(sched_dispatch(s, 0, &a, &w), 1);
+  assert_int_equal(sched_dispatch(s, 0, &z, &w), 1);
+  assert_string_equal(a->id, "a");
+  assert_string_equal(z->id, "z");
+  assert_int_equal(z->attempts, 3);
+  assert_int_equal(sched_dispatch(s, 0, &o, &w), 0); /* w1 is full */
+  struct sched_worker *w2 = worker(s, "w2", 1, "c", NULL);
+  assert_int_equal(sched_dispatch(s, 0, &o, &w), 1);
+  assert_string_equal(o->id, "o");
+  assert_ptr_equal(w, w2);
+  uint64_t o_lease = o->lease;
+  int64_t o_deadline = o->deadline; /* 1000: a tick at 5000 would expire it */
+
+  expired_requeued = expired_failed = 0;
+  sched_worker_expire(s, w1, on_expire, NULL);
+  assert_int_equal(expired_requeued, 1);
+  assert_int_equal(expired_failed, 1);
+  assert_int_equal(a->state, SCHED_QUEUED);
+  assert_int_equal(a->attempts, 1); /* the lost lease counted */
+  assert_null(a->worker);
+  assert_int_equal(z->state, SCHED_FINISHING); /* the cap: the caller stores IE */
+  assert_null(sched_worker_find(s, "w1", 2));
+  /* w2 and its lease untouched */
+  assert_ptr_equal(sched_worker_find(s, "w2", 2), w2);
+  assert_int_equal(o->state, SCHED_RUNNING);
+  assert_ptr_equal(o->worker, w2);
+  assert_int_equal(o->lease, o_lease);
+  assert_int_equal(o->deadline, o_deadline);
+  assert_int_equal(o->attempts, 1);
+  struct sched_stats stt;
+  sched_stats(s, &stt);
+  assert_int_equal(stt.running, 1);
+  assert_int_equal(stt.queued[SCHED_NORMAL], 1);
+  assert_int_equal(stt.workers, 1);
+  sched_done(s, z);
+
+  /* the new registration on that connection takes the requeued job */
+  struct sched_worker *w1b = worker(s, "w1", 2, "c", NULL);
+  struct sched_job *j;
+  assert_int_equal(sched_dispatch(s, 5000, &j, &w), 1);
+  assert_ptr_equal(j, a);
+  assert_ptr_equal(w, w1b);
+  assert_int_equal(a->attempts, 2);
+  assert_int_equal(o->state, SCHED_RUNNING); /* still w2's */
+  sched_free(s);
+}
+
 static void job_timeout_even_with_heartbeats(void **st) {
   (void)st;
   struct sched_cfg c = cfg;
@@ -417,6 +481,7 @@ int main(void) {
       cmocka_unit_test(cancel_and_zombies),
       cmocka_unit_test(bye_hands_back_without_attempt),
       cmocka_unit_test(lost_worker_counts_attempts),
+      cmocka_unit_test(reregister_expires_only_its_leases),
       cmocka_unit_test(job_timeout_even_with_heartbeats),
       cmocka_unit_test(many_workers_spread),
       cmocka_unit_test(multi_language_worker_one_slot),
