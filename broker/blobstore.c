@@ -20,19 +20,10 @@ int blob_hash_valid(const char *s) {
   return s[64] == 0;
 }
 
-static void hex(const unsigned char *d, char out[65]) {
-  static const char x[] = "0123456789abcdef";
-  for (int i = 0; i < 32; i++) {
-    out[2 * i] = x[d[i] >> 4];
-    out[2 * i + 1] = x[d[i] & 15];
-  }
-  out[64] = 0;
-}
-
 void blob_hash(const void *data, size_t len, char out[65]) {
   unsigned char d[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(d, data, len);
-  hex(d, out);
+  sodium_bin2hex(out, 65, d, sizeof d);
 }
 
 int blob_hash_file(const char *path, char out[65], uint64_t *size, char *err, size_t errlen) {
@@ -57,7 +48,7 @@ int blob_hash_file(const char *path, char out[65], uint64_t *size, char *err, si
   close(fd);
   unsigned char d[crypto_hash_sha256_BYTES];
   crypto_hash_sha256_final(&st, d);
-  hex(d, out);
+  sodium_bin2hex(out, 65, d, sizeof d);
   if (size) *size = total;
   return 0;
 }

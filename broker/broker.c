@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sodium.h>
 #include <zmq.h>
 
 #include "blobstore.h"
@@ -275,14 +276,15 @@ static void client_key(const struct peer *p, char *out, size_t outlen) {
     snprintf(out, outlen, "%.*s", (int)i, (const char *)p->id);
     return;
   }
-  static const char x[] = "0123456789abcdef";
-  size_t o = 0;
-  out[o++] = 'z';
-  for (size_t k = 0; k < p->len && o + 3 < outlen && k < 32; k++) {
-    out[o++] = x[p->id[k] >> 4];
-    out[o++] = x[p->id[k] & 15];
+  /* 'z' and the hex of at most 32 bytes, as far as out takes it */
+  size_t n = p->len < 32 ? p->len : 32;
+  if (outlen < 2) {
+    if (outlen) out[0] = 0;
+    return;
   }
-  out[o] = 0;
+  if (n > (outlen - 2) / 2) n = (outlen - 2) / 2;
+  out[0] = 'z';
+  sodium_bin2hex(out + 1, outlen - 1, p->id, n);
 }
 
 /* With authentication the owner of a submission is its submitter's public
@@ -291,14 +293,8 @@ static void client_key(const struct peer *p, char *out, size_t outlen) {
  * nothing to forge, a key listed by the admin does. */
 static void owner_of(const struct jp_peer *who, const struct peer *p, char *out, size_t outlen) {
   uint8_t raw[32];
-  if (who->key[0] && zmq_z85_decode(raw, who->key)) {
-    static const char x[] = "0123456789abcdef";
-    size_t o = 0;
-    for (size_t i = 0; i < 32 && o + 2 < outlen; i++) {
-      out[o++] = x[raw[i] >> 4];
-      out[o++] = x[raw[i] & 15];
-    }
-    out[o] = 0;
+  if (who->key[0] && outlen > 2 * sizeof raw && zmq_z85_decode(raw, who->key)) {
+    sodium_bin2hex(out, outlen, raw, sizeof raw);
     return;
   }
   client_key(p, out, outlen);

@@ -50,6 +50,6 @@ int jp_problem_hash(const struct jp_problem *p, char out[JP_PROTO_HASH_LEN + 1],
   free(v);
   unsigned char h[crypto_hash_sha256_BYTES];
   crypto_hash_sha256_final(&st, h);
-  for (size_t i = 0; i < sizeof h; i++) snprintf(out + 2 * i, 3, "%02x", h[i]);
+  sodium_bin2hex(out, JP_PROTO_HASH_LEN + 1, h, sizeof h);
   return 0;
 }
