@@ -262,13 +262,12 @@ int cmd_batch(int argc, char **argv) {
 #ifndef JP_LEAN
   struct broker_opts bo;
   broker_opts_init(&bo);
-  const char *local_only = NULL;
 #endif
   static const struct option longopts[] = {LOCAL_LONGOPTS, BROKER_LONGOPTS, {"jobs", required_argument, NULL, 'J'},
                                            {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  int opt, idx;
+  int opt;
   optind = 1;
-  while ((opt = getopt_long(argc, argv, "hJ:", longopts, &idx)) != -1) {
+  while ((opt = getopt_long(argc, argv, "hJ:", longopts, NULL)) != -1) {
     if (opt == 'h') {
       usage(stdout);
       return 0;
@@ -282,8 +281,7 @@ int cmd_batch(int argc, char **argv) {
       return 2;
     if (rb > 0)
       continue;
-    if (strchr("LTtWCPJ", opt))
-      local_only = opt == 'J' ? "jobs" : longopts[idx].name;
+    broker_note_local(&bo, opt, longopts);
 #endif
     if (opt == 'J') {
       char *end;
@@ -308,16 +306,9 @@ int cmd_batch(int argc, char **argv) {
     return 2;
   }
 #ifndef JP_LEAN
+  if (broker_opts_check(&bo, 0, 0, "batch") < 0)
+    return 2;
   if (bo.endpoint) {
-    if (local_only) {
-      fprintf(stderr, "judge batch: --%s is for --local judging, not with --broker (the pool's workers use "
-                      "their own settings)\n", local_only);
-      return 2;
-    }
-    if (bo.no_wait && bo.wait_s) {
-      fprintf(stderr, "judge batch: --wait and --no-wait exclude each other\n");
-      return 2;
-    }
     struct batch b;
     memset(&b, 0, sizeof b);
     b.o = &o;
@@ -331,11 +322,6 @@ int cmd_batch(int argc, char **argv) {
       summary(o.json ? stderr : stdout, &b);
     fflush(stdout);
     return b.failed ? 2 : 0;
-  }
-  if (bo.prio_set || bo.wait_s || bo.no_wait || bo.auth_given) {
-    fprintf(stderr, "judge batch: --priority, --wait, --no-wait, --cert, --broker-key and --insecure need "
-                    "--broker ENDPOINT\n");
-    return 2;
   }
 #endif
   if (jobs < 1)

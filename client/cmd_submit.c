@@ -166,14 +166,13 @@ int cmd_submit(int argc, char **argv) {
 #ifndef JP_LEAN
   struct broker_opts b;
   broker_opts_init(&b);
-  const char *id = NULL, *local_only = NULL;
-  int explicit_local = 0;
+  const char *id = NULL;
 #endif
   static const struct option longopts[] = {LOCAL_LONGOPTS, BROKER_LONGOPTS, {"id", required_argument, NULL, 'I'},
                                            {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  int opt, idx;
+  int opt;
   optind = 1;
-  while ((opt = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
+  while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     if (opt == 'h') {
       usage(stdout);
       return 0;
@@ -195,10 +194,7 @@ int cmd_submit(int argc, char **argv) {
       id = optarg;
       continue;
     }
-    if (opt == 'L')
-      explicit_local = 1;
-    if (strchr("TtWCP", opt))
-      local_only = longopts[idx].name;
+    broker_note_local(&b, opt, longopts);
 #endif
     int r2 = local_opt(&o, opt, optarg, "submit");
     if (r2 < 0)
@@ -214,26 +210,14 @@ int cmd_submit(int argc, char **argv) {
     return 2;
   }
 #ifndef JP_LEAN
+  if (broker_opts_check(&b, 1, id != NULL, "submit") < 0)
+    return 2;
   if (b.endpoint) {
-    if (explicit_local || local_only) {
-      fprintf(stderr, "judge submit: --%s is for --local judging, not with --broker (the pool's workers use "
-                      "their own settings)\n", explicit_local ? "local" : local_only);
-      return 2;
-    }
-    if (b.no_wait && b.wait_s) {
-      fprintf(stderr, "judge submit: --wait and --no-wait exclude each other\n");
-      return 2;
-    }
     if ((size_t)(argc - optind) > JP_PROTO_MAX_SOURCES) {
       fprintf(stderr, "judge submit: a pool submission has at most %u source files\n", JP_PROTO_MAX_SOURCES);
       return 2;
     }
     return submit_broker(&o, &b, id, (const char *const *)(argv + optind), (size_t)(argc - optind));
-  }
-  if (b.prio_set || b.wait_s || b.no_wait || id || b.auth_given) {
-    fprintf(stderr, "judge submit: --priority, --id, --wait, --no-wait, --cert, --broker-key and --insecure "
-                    "need --broker ENDPOINT\n");
-    return 2;
   }
 #endif
   if (o.parallel == 0) {

@@ -3,7 +3,7 @@
  * if the key may read it. Events may be lost (a full pipe, a broker
  * restart, a reconnect); silence is answered by WATCHing again, which the
  * broker answers with the final RESULT once there is one, so the verdict
- * always arrives. */
+ * always arrives. The final event is answered the same way: one WATCH. */
 #include <string.h>
 
 #include "err.h"
@@ -69,11 +69,9 @@ int jpc_follow(struct jpc *c, const char *sid, int watching, int wait_ms, jpc_ev
     enum jp_event_kind k = m.u.event.kind;
     if (fn) fn(ctx, &m.u.event);
     jp_msg_free(&m);
-    if (k == JP_EV_DONE || k == JP_EV_CANCELLED) {
-      int r = jpc_result(c, sid, 0, out, err, errlen);
-      if (r != 0) return r;
-      jp_msg_free(out); /* not visible yet: ask again after a pause */
-      need_watch = 1;
-    }
+    /* the final event: WATCH now answers with the final RESULT (the broker
+     * stores it before it sends the event); one not visible yet is asked
+     * again after the usual silence */
+    if (k == JP_EV_DONE || k == JP_EV_CANCELLED) need_watch = 1;
   }
 }

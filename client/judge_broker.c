@@ -47,6 +47,35 @@ int broker_opt(struct broker_opts *o, int opt, const char *arg, const char *cmd)
   }
 }
 
+void broker_note_local(struct broker_opts *o, int opt, const struct option *longopts) {
+  if (!opt || !strchr("LTtWCPJ", opt))
+    return;
+  for (const struct option *l = longopts; l->name; l++)
+    if (l->val == opt)
+      o->local_only = l->name;
+}
+
+int broker_opts_check(const struct broker_opts *o, int takes_id, int id_given, const char *cmd) {
+  if (o->endpoint) {
+    if (o->local_only) {
+      fprintf(stderr, "judge %s: --%s is for --local judging, not with --broker (the pool's workers use their own "
+                      "settings)\n", cmd, o->local_only);
+      return -1;
+    }
+    if (o->no_wait && o->wait_s) {
+      fprintf(stderr, "judge %s: --wait and --no-wait exclude each other\n", cmd);
+      return -1;
+    }
+    return 0;
+  }
+  if (o->prio_set || o->wait_s || o->no_wait || id_given || o->auth_given) {
+    fprintf(stderr, "judge %s: --priority,%s --wait, --no-wait, --cert, --broker-key and --insecure need --broker "
+                    "ENDPOINT\n", cmd, takes_id ? " --id," : "");
+    return -1;
+  }
+  return 0;
+}
+
 void broker_explain(const char *cmd, const char *endpoint, const char *err) {
   const char *full = jp_errcode_name(JP_E_QUEUE_FULL), *forb = jp_errcode_name(JP_E_FORBIDDEN);
   if (full && !strncmp(err, full, strlen(full)))

@@ -17,6 +17,7 @@ struct broker_opts {
   int no_wait;
   struct auth_opts auth;  /* --cert, --broker-key, --insecure */
   int auth_given;         /* one of those on the command line */
+  const char *local_only; /* the last --local-only option given (its name) */
 };
 
 /* Defaults, $JUDGE_CERT / $JUDGE_BROKER_KEY included. */
@@ -24,6 +25,17 @@ void broker_opts_init(struct broker_opts *o);
 
 /* 1 handled, 0 not a broker option, -1 bad value (printed). */
 int broker_opt(struct broker_opts *o, int opt, const char *arg, const char *cmd);
+
+/* Notes opt if it is one of the --local-only options of submit and batch
+ * (--local, --languages, --time-limit, --wall-multiplier, --cache-dir,
+ * --parallel, --jobs): its name, looked up in the command's longopts. */
+void broker_note_local(struct broker_opts *o, int opt, const struct option *longopts);
+
+/* The rules submit and batch share once the command line is read: with
+ * --broker no --local-only option and not both --wait and --no-wait;
+ * without it no pool option (--id too when the command takes one:
+ * takes_id, id_given). 0, or -1 after printing why. */
+int broker_opts_check(const struct broker_opts *o, int takes_id, int id_given, const char *cmd);
 
 /* Connects, scans and uploads the problem. Prints why on failure (-1). */
 int broker_open(const struct broker_opts *o, const char *problem, const char *cmd, struct jpc **c,

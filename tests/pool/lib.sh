@@ -58,9 +58,12 @@ fail() { echo "FAIL: $*" >&2; for f in "$T"/*.log; do echo "--- $f"; tail -n 20 
 
 # Authentication: these tests test other things, so they run the pool with
 # --insecure (tests/security/pool_auth.sh runs it with CURVE); BROKER_AUTH
-# and WORKER_AUTH replace that for a test that brings its own keys.
+# and WORKER_AUTH replace that for a test that brings its own keys, and
+# CLIENT_AUTH (--cert/--broker-key of an admin key) lets start_broker and
+# wait_workers ask a CURVE broker for its status (plain without it).
 BROKER_AUTH=${BROKER_AUTH:---insecure}
 WORKER_AUTH=${WORKER_AUTH:---insecure}
+CLIENT_AUTH=${CLIENT_AUTH:-}
 
 start_broker() { # extra args
   # shellcheck disable=SC2086
@@ -69,7 +72,8 @@ start_broker() { # extra args
   BROKER_PID=$!
   # ready when it answers status
   for _ in $(seq 50); do
-    "$BIN/judge" status --broker "$CLIENTS" >/dev/null 2>&1 && return 0
+    # shellcheck disable=SC2086
+    "$BIN/judge" status --broker "$CLIENTS" $CLIENT_AUTH >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   fail "broker did not come up"
@@ -87,7 +91,8 @@ start_worker() { # name, slots, extra args; sets LAST_PID
 wait_workers() { # n: until status shows n workers
   for _ in $(seq 100); do
     local w
-    w=$("$BIN/judge" status --broker "$CLIENTS" 2>/dev/null | awk '/^workers/ {print $2}')
+    # shellcheck disable=SC2086
+    w=$("$BIN/judge" status --broker "$CLIENTS" $CLIENT_AUTH 2>/dev/null | awk '/^workers/ {print $2}')
     [ "${w:-0}" -ge "$1" ] && return 0
     sleep 0.1
   done

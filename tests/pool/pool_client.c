@@ -12,10 +12,12 @@
  *   pool_client get BROKER SID      (prints "verdict V", "state S" or "error CODE: text")
  *   pool_client cancel BROKER SID   (prints "ok" or "error CODE: text")
  *   pool_client keygen BASENAME     (writes BASENAME + BASENAME_secret, prints the public key)
- *   pool_client follow BROKER SID [new [SOURCE-TEXT]]
+ *   pool_client follow BROKER SID [new [SOURCE-TEXT] | lost]
  *     follows SID over the clients socket (jpc_follow): "new" submits it
- *     first with watch (source text default "verdict=AC sleep=600"); prints
- *     "event KIND[ TEST-NAME]" per EVENT, then "verdict V" (or "error ...")
+ *     first with watch (source text default "verdict=AC sleep=600"); "lost"
+ *     claims a watch that was never asked for, as if every event, the final
+ *     one included, were lost; prints "event KIND[ TEST-NAME]" per EVENT,
+ *     then "verdict V" (or "error ...")
  *   pool_client watchreq BROKER SID (one WATCH: "watching", "verdict V" or "error CODE: text")
  *   pool_client sub EVENTS SECONDS  (the admin PUB feed for that long: "events N")
  * $POOL_CLIENT_NAME names the client (fairness key; default "tester").
@@ -129,6 +131,8 @@ int main(int argc, char **argv) {
         jpc_close(c);
         return 1;
       }
+      watching = 1;
+    } else if (argc >= 5 && !strcmp(argv[4], "lost")) {
       watching = 1;
     }
     struct jp_msg r;

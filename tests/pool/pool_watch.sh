@@ -3,7 +3,8 @@
 # watcher whose connection is gone loses its watches at the first event
 # (no state left behind, its key's cap is free again), and a client
 # following a submission across a kill -9 and restart of the broker still
-# gets the final verdict, and progress again after the restart.
+# gets the final verdict, and progress again after the restart; one whose
+# final event is lost gets the verdict all the same.
 . "$(dirname "$0")/lib.sh"
 start_broker --verbose --max-watches 1
 "$BIN/pool_client" one "$CLIENTS" g-1 >/dev/null || fail "submit g-1"
@@ -30,4 +31,11 @@ wait "$fp" || fail "follow across the restart: $(cat "$T/follow.out")"
 tail -1 "$T/follow.out" | grep -q "^verdict WA" || fail "no verdict after the restart: $(cat "$T/follow.out")"
 tail -n +"$((before + 1))" "$T/follow.out" | grep -q "^event test" ||
   fail "no progress after the restart (re-WATCH): $(cat "$T/follow.out")"
+
+# the final event lost (here every event: the follower claims a watch it
+# never asked for): the WATCH sent after the silence brings the verdict
+"$BIN/pool_client" one "$CLIENTS" l-1 >/dev/null || fail "submit l-1"
+for _ in $(seq 100); do "$BIN/pool_client" get "$CLIENTS" l-1 | grep -q "^verdict" && break; sleep 0.1; done
+out=$("$BIN/pool_client" follow "$CLIENTS" l-1 lost) || fail "follow with the final event lost: $out"
+[ "$out" = "verdict AC" ] || fail "follow with the final event lost: $out"
 echo "pool_watch: ok"

@@ -55,10 +55,7 @@ grep -q -- "--insecure" "$T/wnokeys.out" || fail "worker: no hint: $(cat "$T/wno
 
 # 2. the broker with CURVE, keys and certificate from its config file
 printf 'keys = %s\ncert = %s\nmax-watches = 2\nmax-watches-total = 3\n' "$K/keys" "$K/broker_secret" >"$T/broker.conf"
-"$BIN/judge-broker" --config "$T/broker.conf" --clients "$CLIENTS" --workers "$WORKERS" --events "$EVENTS" \
-  --data "$T/data" --lease-ms 3000 >>"$T/broker.log" 2>&1 &
-BROKER_PID=$!
-for _ in $(seq 50); do as adm status "$CLIENTS" >/dev/null 2>&1 && break; sleep 0.1; done
+BROKER_AUTH="--config $T/broker.conf" CLIENT_AUTH="--cert $K/adm_secret --broker-key $BK" start_broker
 say adm status "$CLIENTS" | grep -q "^workers 0" || fail "admin cannot reach the broker"
 grep -q "CURVE on every socket; 4 keys" "$T/broker.log" || fail "broker log does not say CURVE"
 

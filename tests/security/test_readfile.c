@@ -13,23 +13,9 @@
 #include <cmocka.h>
 
 #include "readfile.h"
+#include "tmpdir_fixture.h"
 
-static char dir[64];
-
-static int setup(void **st) {
-  (void)st;
-  snprintf(dir, sizeof dir, "/tmp/jp-readfile-XXXXXX");
-  return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **st) {
-  (void)st;
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
-}
-
-static void path_of(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", dir, name); }
+static void path_of(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", tmpdir_path, name); }
 
 static void reads_exactly(void **st) {
   (void)st;
@@ -58,7 +44,7 @@ static void refuses_non_regular(void **st) {
   char p[128], err[256];
   void *data = NULL;
   size_t len = 0;
-  assert_int_equal(jp_read_file(dir, 1 << 20, &data, &len, err, sizeof err), -1);
+  assert_int_equal(jp_read_file(tmpdir_path, 1 << 20, &data, &len, err, sizeof err), -1);
   assert_non_null(strstr(err, "not a regular file"));
   path_of(p, sizeof p, "fifo");
   assert_int_equal(mkfifo(p, 0600), 0);
@@ -71,6 +57,9 @@ static void refuses_non_regular(void **st) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(reads_exactly), cmocka_unit_test(refuses_non_regular)};
-  return cmocka_run_group_tests_name("readfile", tests, setup, teardown);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(reads_exactly, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test_setup_teardown(refuses_non_regular, tmpdir_setup, tmpdir_teardown),
+  };
+  return cmocka_run_group_tests_name("readfile", tests, NULL, NULL);
 }
