@@ -172,10 +172,10 @@ unsigned long child_ignored_signals(void) {
   return set;
 }
 
-static long set_rlimit(int res, uint64_t v) {
+static long set_rlimit(int res, uint64_t cur, uint64_t max) {
   struct {
     uint64_t cur, max;
-  } rl = {v, v};
+  } rl = {cur, max};
   return rsys4(SYS_prlimit64, 0, res, &rl, NULL);
 }
 
@@ -221,19 +221,16 @@ static void program_main(void *arg) {
     prog_fail(sp, STEP_FDS, r);
 
   const uint64_t inf = ~(uint64_t)0;
-  if ((r = set_rlimit(RLIMIT_CORE, 0)) < 0)
-    prog_fail(sp, STEP_RLIMIT, r);
-  if (a->cpu_ms) {
-    /* A backstop only: the supervisor enforces the limit on the cgroup. */
-    struct {
-      uint64_t cur, max;
-    } rl = {(a->cpu_ms + 999) / 1000 + 1, (a->cpu_ms + 999) / 1000 + 2};
-    if ((r = rsys4(SYS_prlimit64, 0, RLIMIT_CPU, &rl, NULL)) < 0)
-      prog_fail(sp, STEP_RLIMIT, r);
-  }
-  if ((r = set_rlimit(RLIMIT_STACK, a->stack_kib ? a->stack_kib * 1024 : inf)) < 0 ||
-      (r = set_rlimit(RLIMIT_FSIZE, a->fsize_kib ? a->fsize_kib * 1024 : inf)) < 0 ||
-      (r = set_rlimit(RLIMIT_NOFILE, a->nofile)) < 0)
+  const uint64_t stack = a->stack_kib ? a->stack_kib * 1024 : inf;
+  const uint64_t fsize = a->fsize_kib ? a->fsize_kib * 1024 : inf;
+  /* RLIMIT_CPU is a backstop only: the supervisor enforces the limit on
+   * the cgroup. */
+  const uint64_t cpu_s = (a->cpu_ms + 999) / 1000;
+  if ((r = set_rlimit(RLIMIT_CORE, 0, 0)) < 0 ||
+      (a->cpu_ms && (r = set_rlimit(RLIMIT_CPU, cpu_s + 1, cpu_s + 2)) < 0) ||
+      (r = set_rlimit(RLIMIT_STACK, stack, stack)) < 0 ||
+      (r = set_rlimit(RLIMIT_FSIZE, fsize, fsize)) < 0 ||
+      (r = set_rlimit(RLIMIT_NOFILE, a->nofile, a->nofile)) < 0)
     prog_fail(sp, STEP_RLIMIT, r);
   if ((r = rsys0(SYS_setsid)) < 0)
     prog_fail(sp, STEP_SETSID, r);
