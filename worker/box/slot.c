@@ -16,6 +16,14 @@
 #include "err.h"
 #include "rawsys.h"
 
+/* The box has no slot init any more. */
+static void forget(struct box *b) {
+  close(b->slot_ctl);
+  close(b->slot_pidfd);
+  b->slot_pid = 0;
+  b->slot_pidfd = b->slot_ctl = -1;
+}
+
 void slot_stop(struct box *b) {
   if (b->slot_pid <= 0)
     return;
@@ -23,10 +31,7 @@ void slot_stop(struct box *b) {
   syscall(SYS_pidfd_send_signal, b->slot_pidfd, SIGKILL, NULL, 0);
   while (waitpid(b->slot_pid, NULL, __WALL) < 0 && errno == EINTR) {
   }
-  close(b->slot_pidfd);
-  close(b->slot_ctl);
-  b->slot_pid = 0;
-  b->slot_pidfd = b->slot_ctl = -1;
+  forget(b);
 }
 
 void slot_leave(struct box *b) {
@@ -34,10 +39,7 @@ void slot_leave(struct box *b) {
     return;
   /* It sees the socket close and exits on its own (idle: nothing of a run
    * is left to kill). */
-  close(b->slot_ctl);
-  close(b->slot_pidfd);
-  b->slot_pid = 0;
-  b->slot_pidfd = b->slot_ctl = -1;
+  forget(b);
 }
 
 static int exited(struct box *b) {
