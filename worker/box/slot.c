@@ -66,19 +66,10 @@ static int start(struct box *b, char *err, size_t errlen) {
   }
   a->status_fd = sp[1];
   int pidfd = -1;
-  struct clone_args ca;
-  memset(&ca, 0, sizeof ca);
-  /* Shares our memory like a one-run init (run.c), on the slot's init
-   * stack; stays out of every box cgroup (the program child joins them),
-   * so a run's cgroup kill never reaches it. */
-  ca.flags = CLONE_VM | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
-  ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
-  ca.exit_signal = SIGCHLD;
-  ca.stack = (uint64_t)(uintptr_t)(b->stack_map + 2 * BOX_GUARD_LEN + BOX_PROG_STACK_LEN);
-  ca.stack_size = BOX_INIT_STACK_LEN;
-  box_clone_begin(); /* see box_wfd_begin */
-  long pid = rsys_clone3(&ca, child_slot_main, &b->plan);
-  box_clone_end();
+  /* Shares our memory like a one-run init (run.c); stays out of every box
+   * cgroup (the program child joins them), so a run's cgroup kill never
+   * reaches it. */
+  long pid = box_clone_vm_init(b, CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS, child_slot_main, &b->plan, &pidfd);
   if (pid < 0) {
     errno = (int)-pid;
     jp_errno(err, errlen, "clone3 of the slot init");
