@@ -338,6 +338,25 @@ int cg1_attach(struct cg *g, pid_t pid, char *err, size_t errlen) {
   return 0;
 }
 
+int cg1_self_attach_fds(struct cg *g, int *fds, int max, char *err, size_t errlen) {
+  int n = 0;
+  FOR_HIER(g, i) {
+    if (n == max) {
+      jp_err(err, errlen, "cgroup v1: group %s spans more than %d hierarchies", g->name, max);
+      goto fail;
+    }
+    int fd = cgfs_open(g->dir_fd[i], g->path[i], "tasks", O_WRONLY, err, errlen);
+    if (fd < 0)
+      goto fail;
+    fds[n++] = fd;
+  }
+  return n;
+fail:
+  while (n > 0)
+    close(fds[--n]);
+  return -1;
+}
+
 int cg1_cpu_ns(struct cg *g, uint64_t *out) {
   char buf[64];
   if (cgfs_pread(g->cpu_fd, g->path[CG1_CPUACCT], "cpuacct.usage", buf, sizeof buf, NULL, 0) <
