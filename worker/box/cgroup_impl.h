@@ -111,6 +111,10 @@ int cgfs_pread(int fd, const char *where, const char *file, char *buf, size_t ca
                char *err, size_t errlen);
 int cgfs_write(int dirfd, const char *where, const char *file, const char *s,
                char *err, size_t errlen);
+/* Writes s at offset 0 of an open control file, whole (a short write is an
+ * error); for fds kept open and rewritten. */
+int cgfs_pwrite(int fd, const char *where, const char *file, const char *s, char *err,
+                size_t errlen);
 /* v in decimal or, for v == UINT64_MAX, `unlimited` ("max" or "-1");
  * returns num. */
 const char *cgfs_u64(char num[32], uint64_t v, const char *unlimited);

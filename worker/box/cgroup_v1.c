@@ -52,16 +52,7 @@ static int hot_write(struct cg *g, int ctl, const char *file, const char *v, cha
   int fd = hot_fd(g, ctl, file);
   if (fd < 0)
     return cgfs_write(g->dir_fd[ctl], g->path[ctl], file, v, err, errlen);
-  size_t len = strlen(v);
-  ssize_t n;
-  do
-    n = pwrite(fd, v, len, 0);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return jp_errno(err, errlen, "cgroup: write '%s' to %s/%s", v, g->path[ctl], file);
-  if ((size_t)n != len)
-    return jp_err(err, errlen, "cgroup: short write of '%s' to %s/%s", v, g->path[ctl], file);
-  return 0;
+  return cgfs_pwrite(fd, g->path[ctl], file, v, err, errlen);
 }
 
 static int hot_write_u64(struct cg *g, int ctl, const char *file, uint64_t v, const char *unlimited, char *err,
