@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -404,6 +405,41 @@ static void init_in_our_memory(void **state) {
   signal(SIGUSR1, SIG_DFL);
 }
 
+/* The program starts with every signal at its default and none blocked,
+ * even when we (and so the init, a copy of us at its clone) ignore some:
+ * ignored dispositions survive execve. The slot init is restarted here so
+ * that it is cloned while we ignore them. */
+static void program_default_signals(void **state) {
+  (void)state;
+  static const int ignored[] = {SIGPIPE, SIGINT, SIGHUP, SIGTERM, 40};
+  struct sigaction ign = {.sa_handler = SIG_IGN};
+  for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+    assert_int_equal(sigaction(ignored[i], &ign, NULL), 0);
+  sigset_t blk, old;
+  sigemptyset(&blk);
+  sigaddset(&blk, SIGUSR2);
+  assert_int_equal(pthread_sigmask(SIG_BLOCK, &blk, &old), 0);
+
+  static const char *const masks[] = {"SigIgn:\\s+0{16}", "SigBlk:\\s+0{16}"};
+  for (int i = 0; i < 2; i++) {
+    const char *const grep[] = {"/bin/grep", "-qxE", masks[i], "/proc/self/status", NULL};
+    struct box_spec s = spec_of(grep);
+    struct box *b;
+    char err[256];
+    struct box_result r;
+    assert_int_equal(box_acquire(engine, &b, err, sizeof err), 0);
+    slot_stop(b);
+    box_run(b, &s, &r);
+    box_release(b);
+    if (r.status != BOX_OK)
+      fprintf(stderr, "%s: %s exit %d (%s)\n", masks[i], box_status_name(r.status), r.exit_code, r.message);
+    assert_int_equal(r.status, BOX_OK);
+  }
+  assert_int_equal(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+  for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+    signal(ignored[i], SIG_DFL);
+}
+
 static int one_run_inits;
 
 static int setup(void **state) {
@@ -440,7 +476,7 @@ int main(void) {
       cmocka_unit_test(simple_statuses),      cmocka_unit_test(interactive),
       cmocka_unit_test(files_in_and_out),     cmocka_unit_test(cleanup_after_daemons),
       cmocka_unit_test(limits_via_library),   cmocka_unit_test(wipe_between_runs),
-      cmocka_unit_test(init_in_our_memory),
+      cmocka_unit_test(init_in_our_memory),   cmocka_unit_test(program_default_signals),
   };
   /* Twice: runs handed to the slot init (cgroup v1 hosts), and runs with
    * an init of their own (what cgroup v2 hosts use). */

@@ -5,7 +5,6 @@
 #include "err.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,28 +235,7 @@ void cg_destroy(struct cg *g) {
 void cg_close(struct cg *g) { cg_free(g); }
 
 int cg_self_attach_fds(struct cg *g, int *fds, int max, char *err, size_t errlen) {
-  if (g->r->v != CG_V1)
-    return 0;
-  int n = 0;
-  for (int i = 0; i < CG_NCTL; i++) {
-    if (g->dir_fd[i] < 0 || g->r->hier[i] != i)
-      continue;
-    if (n == max) {
-      jp_err(err, errlen, "cgroup v1: group %s spans more than %d hierarchies", g->name, max);
-      goto fail;
-    }
-    int fd = openat(g->dir_fd[i], "tasks", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-      jp_errno(err, errlen, "cgroup v1: open %s/tasks", g->path[i]);
-      goto fail;
-    }
-    fds[n++] = fd;
-  }
-  return n;
-fail:
-  while (n > 0)
-    close(fds[--n]);
-  return -1;
+  return g->r->v == CG_V1 ? cg1_self_attach_fds(g, fds, max, err, errlen) : 0;
 }
 
 int cg_v1_has_memory(const struct cg *g) {

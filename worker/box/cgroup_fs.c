@@ -64,28 +64,32 @@ int cgfs_pread(int fd, const char *where, const char *file, char *buf, size_t ca
   return read_all(fd, 1, where, file, buf, cap, err, errlen);
 }
 
-int cgfs_write(int dirfd, const char *where, const char *file, const char *s,
-               char *err, size_t errlen) {
-  int fd = cgfs_open(dirfd, where, file, O_WRONLY | O_TRUNC, err, errlen);
-  if (fd < 0)
-    return -1;
+int cgfs_pwrite(int fd, const char *where, const char *file, const char *s, char *err,
+                size_t errlen) {
   size_t len = strlen(s);
   ssize_t n;
   do
-    n = write(fd, s, len);
+    n = pwrite(fd, s, len, 0);
   while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    int e = errno;
-    close(fd);
-    errno = e;
+  if (n < 0)
     return jp_errno(err, errlen, "cgroup: write '%s' to %s/%s", s, where, file);
-  }
-  close(fd);
   /* cgroupfs takes a write whole or fails it; a short write means something
    * else is behind this path. */
   if ((size_t)n != len)
     return jp_err(err, errlen, "cgroup: short write of '%s' to %s/%s", s, where, file);
   return 0;
+}
+
+int cgfs_write(int dirfd, const char *where, const char *file, const char *s,
+               char *err, size_t errlen) {
+  int fd = cgfs_open(dirfd, where, file, O_WRONLY | O_TRUNC, err, errlen);
+  if (fd < 0)
+    return -1;
+  int rc = cgfs_pwrite(fd, where, file, s, err, errlen);
+  int e = errno; /* callers tell ENOENT, EBUSY... apart */
+  close(fd);
+  errno = e;
+  return rc;
 }
 
 const char *cgfs_u64(char num[32], uint64_t v, const char *unlimited) {

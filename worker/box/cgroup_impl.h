@@ -77,6 +77,7 @@ int cg1_root_init(struct cg_root *r, char mounts[CG_NCTL][CG_PATH_MAX], char *er
 int cg1_create(struct cg *g, char *err, size_t errlen);
 int cg1_prepare(struct cg *g, const struct cg_limits *lim, char *err, size_t errlen);
 int cg1_attach(struct cg *g, pid_t pid, char *err, size_t errlen);
+int cg1_self_attach_fds(struct cg *g, int *fds, int max, char *err, size_t errlen); /* see cg_self_attach_fds */
 int cg1_cpu_ns(struct cg *g, uint64_t *out);
 int cg1_usage(struct cg *g, struct cg_usage *out, char *err, size_t errlen);
 int cg1_kill_all(struct cg *g, char *err, size_t errlen);
@@ -110,6 +111,10 @@ int cgfs_pread(int fd, const char *where, const char *file, char *buf, size_t ca
                char *err, size_t errlen);
 int cgfs_write(int dirfd, const char *where, const char *file, const char *s,
                char *err, size_t errlen);
+/* Writes s at offset 0 of an open control file, whole (a short write is an
+ * error); for fds kept open and rewritten. */
+int cgfs_pwrite(int fd, const char *where, const char *file, const char *s, char *err,
+                size_t errlen);
 /* v in decimal or, for v == UINT64_MAX, `unlimited` ("max" or "-1");
  * returns num. */
 const char *cgfs_u64(char num[32], uint64_t v, const char *unlimited);

@@ -52,16 +52,7 @@ static int hot_write(struct cg *g, int ctl, const char *file, const char *v, cha
   int fd = hot_fd(g, ctl, file);
   if (fd < 0)
     return cgfs_write(g->dir_fd[ctl], g->path[ctl], file, v, err, errlen);
-  size_t len = strlen(v);
-  ssize_t n;
-  do
-    n = pwrite(fd, v, len, 0);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return jp_errno(err, errlen, "cgroup: write '%s' to %s/%s", v, g->path[ctl], file);
-  if ((size_t)n != len)
-    return jp_err(err, errlen, "cgroup: short write of '%s' to %s/%s", v, g->path[ctl], file);
-  return 0;
+  return cgfs_pwrite(fd, g->path[ctl], file, v, err, errlen);
 }
 
 static int hot_write_u64(struct cg *g, int ctl, const char *file, uint64_t v, const char *unlimited, char *err,
@@ -336,6 +327,25 @@ int cg1_attach(struct cg *g, pid_t pid, char *err, size_t errlen) {
       return -1;
   }
   return 0;
+}
+
+int cg1_self_attach_fds(struct cg *g, int *fds, int max, char *err, size_t errlen) {
+  int n = 0;
+  FOR_HIER(g, i) {
+    if (n == max) {
+      jp_err(err, errlen, "cgroup v1: group %s spans more than %d hierarchies", g->name, max);
+      goto fail;
+    }
+    int fd = cgfs_open(g->dir_fd[i], g->path[i], "tasks", O_WRONLY, err, errlen);
+    if (fd < 0)
+      goto fail;
+    fds[n++] = fd;
+  }
+  return n;
+fail:
+  while (n > 0)
+    close(fds[--n]);
+  return -1;
 }
 
 int cg1_cpu_ns(struct cg *g, uint64_t *out) {

@@ -47,6 +47,7 @@ struct spawn {
   volatile int fail_step;  /* setup step that failed, 0 if none */
   volatile int fail_errno; /* its errno, or execve's */
   volatile int exec_failed;
+  unsigned long ignored; /* child_ignored_signals() of init */
 };
 
 static const char *const step_names[] = {
@@ -153,10 +154,28 @@ struct k_sigaction {
   unsigned long mask;
 };
 
-static long set_rlimit(int res, uint64_t v) {
+/* The signals init ignores, bit s-1 for signal s. The program child gets a
+ * copy of init's dispositions, and ignored ones survive execve (handled
+ * ones are reset by it): the supervisor may ignore SIGPIPE, SIGINT... Init's
+ * dispositions are its copy of the supervisor's at the clone and nothing
+ * in it changes them, so the slot init asks once for all its runs and the
+ * program child resets only these. A query that fails counts as ignored
+ * (resetting is harmless; the program child checks that it worked). */
+unsigned long child_ignored_signals(void) {
+  unsigned long set = 0;
+  for (int s = 1; s <= 64; s++) {
+    struct k_sigaction cur;
+    if (s != SIGKILL && s != SIGSTOP &&
+        (rsys4(SYS_rt_sigaction, s, NULL, &cur, 8) != 0 || cur.handler == (void *)SIG_IGN))
+      set |= 1UL << (s - 1);
+  }
+  return set;
+}
+
+static long set_rlimit(int res, uint64_t cur, uint64_t max) {
   struct {
     uint64_t cur, max;
-  } rl = {v, v};
+  } rl = {cur, max};
   return rsys4(SYS_prlimit64, 0, res, &rl, NULL);
 }
 
@@ -180,15 +199,11 @@ static void program_main(void *arg) {
   unsigned long none = 0;
   if ((r = rsys4(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8)) < 0)
     prog_fail(sp, STEP_SIGNALS, r);
-  /* The supervisor may ignore SIGPIPE; ignored signals survive execve
-   * (handled ones are reset by it). */
+  /* Every signal at its default when the program starts. */
   struct k_sigaction dfl = {(void *)SIG_DFL, 0, NULL, 0};
-  for (int s = 1; s <= 64; s++) {
-    struct k_sigaction cur;
-    if (s != SIGKILL && s != SIGSTOP && rsys4(SYS_rt_sigaction, s, NULL, &cur, 8) == 0 &&
-        cur.handler == (void *)SIG_IGN)
-      rsys4(SYS_rt_sigaction, s, &dfl, NULL, 8);
-  }
+  for (unsigned long ign = sp->ignored; ign; ign &= ign - 1)
+    if ((r = rsys4(SYS_rt_sigaction, __builtin_ctzl(ign) + 1, &dfl, NULL, 8)) < 0)
+      prog_fail(sp, STEP_SIGNALS, r);
   if ((r = rsys3(SYS_dup3, FD_OUT, 1, 0)) < 0 || (r = rsys3(SYS_dup3, FD_ERR, 2, 0)) < 0)
     prog_fail(sp, STEP_FDS, r);
   if (a->stdin_fd >= 0) {
@@ -206,19 +221,16 @@ static void program_main(void *arg) {
     prog_fail(sp, STEP_FDS, r);
 
   const uint64_t inf = ~(uint64_t)0;
-  if ((r = set_rlimit(RLIMIT_CORE, 0)) < 0)
-    prog_fail(sp, STEP_RLIMIT, r);
-  if (a->cpu_ms) {
-    /* A backstop only: the supervisor enforces the limit on the cgroup. */
-    struct {
-      uint64_t cur, max;
-    } rl = {(a->cpu_ms + 999) / 1000 + 1, (a->cpu_ms + 999) / 1000 + 2};
-    if ((r = rsys4(SYS_prlimit64, 0, RLIMIT_CPU, &rl, NULL)) < 0)
-      prog_fail(sp, STEP_RLIMIT, r);
-  }
-  if ((r = set_rlimit(RLIMIT_STACK, a->stack_kib ? a->stack_kib * 1024 : inf)) < 0 ||
-      (r = set_rlimit(RLIMIT_FSIZE, a->fsize_kib ? a->fsize_kib * 1024 : inf)) < 0 ||
-      (r = set_rlimit(RLIMIT_NOFILE, a->nofile)) < 0)
+  const uint64_t stack = a->stack_kib ? a->stack_kib * 1024 : inf;
+  const uint64_t fsize = a->fsize_kib ? a->fsize_kib * 1024 : inf;
+  /* RLIMIT_CPU is a backstop only: the supervisor enforces the limit on
+   * the cgroup. */
+  const uint64_t cpu_s = (a->cpu_ms + 999) / 1000;
+  if ((r = set_rlimit(RLIMIT_CORE, 0, 0)) < 0 ||
+      (a->cpu_ms && (r = set_rlimit(RLIMIT_CPU, cpu_s + 1, cpu_s + 2)) < 0) ||
+      (r = set_rlimit(RLIMIT_STACK, stack, stack)) < 0 ||
+      (r = set_rlimit(RLIMIT_FSIZE, fsize, fsize)) < 0 ||
+      (r = set_rlimit(RLIMIT_NOFILE, a->nofile, a->nofile)) < 0)
     prog_fail(sp, STEP_RLIMIT, r);
   if ((r = rsys0(SYS_setsid)) < 0)
     prog_fail(sp, STEP_SETSID, r);
@@ -316,13 +328,14 @@ long child_enter_box(void) {
   return sfd;
 }
 
-void child_run(const struct child_args *a, long sfd, int slot, struct box_report *out) {
+void child_run(const struct child_args *a, long sfd, unsigned long ignored, int slot, struct box_report *out) {
   /* On our stack: init may share the supervisor's memory, and other
    * slots' inits run at the same time. */
   struct spawn sp;
   memset(&sp, 0, sizeof sp);
   sp.a = a;
   sp.lfd = -1;
+  sp.ignored = ignored;
   long pid = spawn_program(&sp);
   if (pid < 0)
     child_init_fail(STEP_FORK, pid);
@@ -429,7 +442,7 @@ void child_init_main(void *arg) {
   }
   long sfd = child_enter_box();
   struct box_report rep;
-  child_run(a, sfd, 0, &rep);
+  child_run(a, sfd, child_ignored_signals(), 0, &rep);
   /* Our exit kills whatever is left in the pid namespace. */
   child_send(&rep);
   rsys_exit(0);

@@ -19,10 +19,15 @@ void child_relocate_fds(const struct child_args *a);
 /* Joins the network namespace, builds the mount tree; returns the SIGCHLD
  * signalfd. */
 long child_enter_box(void);
-/* Spawns the program (a's plan), supervises it until it ends, makes a
- * forbidden call or (slot) a kill request arrives, then SIGKILLs every
- * other process of the pid namespace; *out is the report to send. */
-void child_run(const struct child_args *a, long sfd, int slot, struct box_report *out);
+/* The signals init ignores (bit s-1 for signal s), which the program
+ * child sets back to SIG_DFL: init's dispositions never change, so once
+ * per init. */
+unsigned long child_ignored_signals(void);
+/* Spawns the program (a's plan; ignored: child_ignored_signals()),
+ * supervises it until it ends, makes a forbidden call or (slot) a kill
+ * request arrives, then SIGKILLs every other process of the pid namespace;
+ * *out is the report to send. */
+void child_run(const struct child_args *a, long sfd, unsigned long ignored, int slot, struct box_report *out);
 /* Reports a failed step (e: -errno), kills the namespace, exits. */
 void child_init_fail(uint32_t step, long e) __attribute__((noreturn));
 void child_send(const struct box_report *r);

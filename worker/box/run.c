@@ -143,6 +143,25 @@ int box_map_stacks(struct box *b, char *err, size_t errlen) {
   return 0;
 }
 
+#if BOX_RAWSYS
+long box_clone_vm_init(struct box *b, uint64_t flags, void (*fn)(void *), void *arg, int *pidfd) {
+  struct clone_args ca;
+  memset(&ca, 0, sizeof ca);
+  /* No CLONE_VFORK: we keep supervising. No CLONE_SIGHAND, CLONE_FS,
+   * CLONE_FILES: init's signal dispositions, root/cwd and fd table are its
+   * own copies (CLONE_FS could not go with a new mount namespace). */
+  ca.flags = flags | CLONE_VM | CLONE_PIDFD;
+  ca.pidfd = (uint64_t)(uintptr_t)pidfd;
+  ca.exit_signal = SIGCHLD;
+  ca.stack = (uint64_t)(uintptr_t)(b->stack_map + 2 * BOX_GUARD_LEN + BOX_PROG_STACK_LEN);
+  ca.stack_size = BOX_INIT_STACK_LEN;
+  box_clone_begin(); /* see box_wfd_begin */
+  long pid = rsys_clone3(&ca, fn, arg);
+  box_clone_end();
+  return pid;
+}
+#endif
+
 int box_slot_mode(struct box *b) {
   if (b->ncg_self < 0) {
     b->ncg_self = cg_self_attach_fds(b->cg, b->cg_self_fds, 4, NULL, 0); /* -1: attach by pid; 0: v2 */
@@ -248,29 +267,13 @@ static int start(struct box_proc *p, char *err, size_t errlen) {
   h->a = a;
 
   int pidfd = -1;
-  struct clone_args ca;
-  memset(&ca, 0, sizeof ca);
   /* No CLONE_NEWNS: init joins the template mount namespace instead. */
-  ca.flags = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
-  ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
-  ca.exit_signal = SIGCHLD;
-  if (cgfd >= 0) {
-    ca.flags |= CLONE_INTO_CGROUP;
-    ca.cgroup = (uint64_t)cgfd;
-  }
+  const uint64_t ns = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
   p->t_start = box_now_ms();
   long pid;
 #if BOX_RAWSYS
   if (shared_vm) {
-    /* No CLONE_VFORK: we keep supervising. No CLONE_SIGHAND, CLONE_FS,
-     * CLONE_FILES: init's signal dispositions, root/cwd and fd table are
-     * its own copies (CLONE_FS could not go with a new mount namespace). */
-    ca.flags |= CLONE_VM;
-    ca.stack = (uint64_t)(uintptr_t)(b->stack_map + 2 * BOX_GUARD_LEN + BOX_PROG_STACK_LEN);
-    ca.stack_size = BOX_INIT_STACK_LEN;
-    box_clone_begin(); /* see box_wfd_begin */
-    pid = rsys_clone3(&ca, child_init_main, &h->a);
-    box_clone_end();
+    pid = box_clone_vm_init(b, ns, child_init_main, &h->a, &pidfd);
     if (pid < 0) {
       errno = (int)-pid;
       pid = -1;
@@ -278,6 +281,15 @@ static int start(struct box_proc *p, char *err, size_t errlen) {
   } else
 #endif
   {
+    struct clone_args ca;
+    memset(&ca, 0, sizeof ca);
+    ca.flags = ns | CLONE_PIDFD;
+    ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    ca.exit_signal = SIGCHLD;
+    if (cgfd >= 0) {
+      ca.flags |= CLONE_INTO_CGROUP;
+      ca.cgroup = (uint64_t)cgfd;
+    }
     box_clone_begin(); /* see box_wfd_begin */
     pid = syscall(SYS_clone3, &ca, sizeof ca);
     if (pid != 0)

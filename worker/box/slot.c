@@ -16,6 +16,14 @@
 #include "err.h"
 #include "rawsys.h"
 
+/* The box has no slot init any more. */
+static void forget(struct box *b) {
+  close(b->slot_ctl);
+  close(b->slot_pidfd);
+  b->slot_pid = 0;
+  b->slot_pidfd = b->slot_ctl = -1;
+}
+
 void slot_stop(struct box *b) {
   if (b->slot_pid <= 0)
     return;
@@ -23,10 +31,7 @@ void slot_stop(struct box *b) {
   syscall(SYS_pidfd_send_signal, b->slot_pidfd, SIGKILL, NULL, 0);
   while (waitpid(b->slot_pid, NULL, __WALL) < 0 && errno == EINTR) {
   }
-  close(b->slot_pidfd);
-  close(b->slot_ctl);
-  b->slot_pid = 0;
-  b->slot_pidfd = b->slot_ctl = -1;
+  forget(b);
 }
 
 void slot_leave(struct box *b) {
@@ -34,10 +39,7 @@ void slot_leave(struct box *b) {
     return;
   /* It sees the socket close and exits on its own (idle: nothing of a run
    * is left to kill). */
-  close(b->slot_ctl);
-  close(b->slot_pidfd);
-  b->slot_pid = 0;
-  b->slot_pidfd = b->slot_ctl = -1;
+  forget(b);
 }
 
 static int exited(struct box *b) {
@@ -64,19 +66,10 @@ static int start(struct box *b, char *err, size_t errlen) {
   }
   a->status_fd = sp[1];
   int pidfd = -1;
-  struct clone_args ca;
-  memset(&ca, 0, sizeof ca);
-  /* Shares our memory like a one-run init (run.c), on the slot's init
-   * stack; stays out of every box cgroup (the program child joins them),
-   * so a run's cgroup kill never reaches it. */
-  ca.flags = CLONE_VM | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
-  ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
-  ca.exit_signal = SIGCHLD;
-  ca.stack = (uint64_t)(uintptr_t)(b->stack_map + 2 * BOX_GUARD_LEN + BOX_PROG_STACK_LEN);
-  ca.stack_size = BOX_INIT_STACK_LEN;
-  box_clone_begin(); /* see box_wfd_begin */
-  long pid = rsys_clone3(&ca, child_slot_main, &b->plan);
-  box_clone_end();
+  /* Shares our memory like a one-run init (run.c); stays out of every box
+   * cgroup (the program child joins them), so a run's cgroup kill never
+   * reaches it. */
+  long pid = box_clone_vm_init(b, CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS, child_slot_main, &b->plan, &pidfd);
   if (pid < 0) {
     errno = (int)-pid;
     jp_errno(err, errlen, "clone3 of the slot init");

@@ -188,6 +188,7 @@ void child_slot_main(void *arg) {
   struct box_plan *plan = arg;
   child_relocate_fds(&plan->boot);
   long sfd = child_enter_box();
+  unsigned long ignored = child_ignored_signals(); /* fixed while we live */
   /* Our own /proc (child_enter_box mounted it): the pid namespace's
    * counter. */
   long last = rsys4(SYS_openat, AT_FDCWD, "/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC, 0);
@@ -199,7 +200,7 @@ void child_slot_main(void *arg) {
   for (;;) {
     next_request();
     struct box_report rep;
-    child_run(&plan->a, sfd, 1, &rep);
+    child_run(&plan->a, sfd, ignored, 1, &rep);
     reap_all();
     int clean = sysv_clear() == 0 && mq_clear((int)mq) == 0 &&
                 rsys4(SYS_pwrite64, last, "1", 1, 0) == 1 && rsys2(SYS_sethostname, "box", 3) == 0;
