@@ -7,20 +7,6 @@
 #include <string.h>
 #include <zmq.h>
 
-void sec_tmpdir(char *buf, size_t len) {
-  snprintf(buf, len, "/tmp/jp-sec-XXXXXX");
-  if (!mkdtemp(buf)) {
-    perror("mkdtemp");
-    abort();
-  }
-}
-
-void sec_rmtree(const char *dir) {
-  char cmd[256];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "cleanup of %s failed\n", dir);
-}
-
 void sec_write(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
   if (!f || fputs(text, f) < 0 || fclose(f) != 0) {

@@ -1,4 +1,4 @@
-/* sec_util.h — helpers shared by the security tests: temp dirs, key files,
+/* sec_util.h — helpers shared by the security tests: key files,
  * socket monitors (to see a refused handshake happen rather than infer it
  * from silence). */
 #ifndef JP_SEC_UTIL_H
@@ -8,9 +8,7 @@
 
 #include "zauth.h"
 
-/* Makes a fresh temp dir; the path is stored in buf (>= 64 bytes). */
-void sec_tmpdir(char *buf, size_t len);
-void sec_rmtree(const char *dir);
+/* temp dirs: tests/pool/tmpdir_fixture.h */
 void sec_write(const char *path, const char *text);
 
 /* Starts a monitor on sock for all events; returns the PAIR to read from. */

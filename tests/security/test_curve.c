@@ -18,6 +18,7 @@
 
 #include "proto.h"
 #include "sec_util.h"
+#include "tmpdir_fixture.h"
 #include "zauth.h"
 
 #ifndef ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
@@ -57,7 +58,7 @@ static void keys_file(struct env *e, int with_stranger, int with_client) {
 static struct env *env_new(int with_zap) {
   struct env *e = calloc(1, sizeof *e);
   char err[512];
-  sec_tmpdir(e->dir, sizeof e->dir);
+  assert_int_equal(tmpdir_make(e->dir, sizeof e->dir), 0);
   snprintf(e->keys, sizeof e->keys, "%s/keys", e->dir);
   struct jp_keypair *kps[] = {&e->srv, &e->worker, &e->client, &e->admin, &e->stranger};
   for (size_t i = 0; i < 5; i++) assert_int_equal(jp_keypair_new(kps[i], err, sizeof err), 0);
@@ -85,7 +86,7 @@ static void env_free(struct env *e) {
   for (size_t i = 0; i < e->nsocks; i++) zmq_close(e->socks[i]);
   jp_zap_stop(e->zap);
   zmq_ctx_term(e->ctx);
-  sec_rmtree(e->dir);
+  assert_int_equal(tmpdir_remove(e->dir), 0);
   free(e);
 }
 

@@ -16,6 +16,7 @@
 
 #include "proto.h"
 #include "sec_util.h"
+#include "tmpdir_fixture.h"
 #include "zauth.h"
 #include "zauth_internal.h"
 
@@ -115,7 +116,7 @@ static void test_keytab_bad_lines(void **st) {
 static void test_keytab_file_checks(void **st) {
   (void)st;
   char dir[64], path[128], err[512];
-  sec_tmpdir(dir, sizeof dir);
+  assert_int_equal(tmpdir_make(dir, sizeof dir), 0);
   snprintf(path, sizeof path, "%s/keys", dir);
   char text[128];
   snprintf(text, sizeof text, "client %s\n", kp1.public_z85);
@@ -133,13 +134,13 @@ static void test_keytab_file_checks(void **st) {
   snprintf(path, sizeof path, "%s/missing", dir);
   assert_int_equal(jp_keytab_load(path, &t, err, sizeof err), -1);
   assert_non_null(strstr(err, "missing"));
-  sec_rmtree(dir);
+  assert_int_equal(tmpdir_remove(dir), 0);
 }
 
 static void test_cert_roundtrip(void **st) {
   (void)st;
   char dir[64], base[128], sec[160], err[512];
-  sec_tmpdir(dir, sizeof dir);
+  assert_int_equal(tmpdir_make(dir, sizeof dir), 0);
   snprintf(base, sizeof base, "%s/node", dir);
   snprintf(sec, sizeof sec, "%s_secret", base);
   assert_int_equal(jp_cert_write(base, &kp1, 0, err, sizeof err), 0);
@@ -174,13 +175,13 @@ static void test_cert_roundtrip(void **st) {
   assert_int_equal(jp_cert_load_secret(sec, &back, err, sizeof err), -1);
   assert_non_null(strstr(err, "chmod 600"));
   assert_string_equal(back.secret_z85, "");
-  sec_rmtree(dir);
+  assert_int_equal(tmpdir_remove(dir), 0);
 }
 
 static void test_cert_hostile(void **st) {
   (void)st;
   char dir[64], path[128], err[512];
-  sec_tmpdir(dir, sizeof dir);
+  assert_int_equal(tmpdir_make(dir, sizeof dir), 0);
   snprintf(path, sizeof path, "%s/c", dir);
   char text[1024];
   struct jp_keypair back;
@@ -210,7 +211,7 @@ static void test_cert_hostile(void **st) {
   assert_non_null(strstr(err, "not a certificate"));
   assert_int_equal(jp_cert_load_public("not-a-key-and-not-a-file", pub, err, sizeof err), -1);
   assert_int_equal(jp_cert_load_public(dir, pub, err, sizeof err), -1);
-  sec_rmtree(dir);
+  assert_int_equal(tmpdir_remove(dir), 0);
 }
 
 static void test_domain_roles(void **st) {
