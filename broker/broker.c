@@ -291,13 +291,14 @@ static void client_key(const struct peer *p, char *out, size_t outlen) {
  * key, kept as the client name (hex: the scheduler's names are [A-Za-z0-9._:+-],
  * and Z85 is not), which also makes fairness per key: a routing id costs
  * nothing to forge, a key listed by the admin does. */
-static void owner_of(const struct jp_peer *who, const struct peer *p, char *out, size_t outlen) {
+_Static_assert(SCHED_ID_MAX >= 64, "an owner (a key in hex) must fit a scheduler name");
+static void owner_of(const struct jp_peer *who, const struct peer *p, char out[SCHED_ID_MAX + 1]) {
   uint8_t raw[32];
-  if (who->key[0] && outlen > 2 * sizeof raw && zmq_z85_decode(raw, who->key)) {
-    sodium_bin2hex(out, outlen, raw, sizeof raw);
+  if (who->key[0] && zmq_z85_decode(raw, who->key)) {
+    sodium_bin2hex(out, SCHED_ID_MAX + 1, raw, sizeof raw);
     return;
   }
-  client_key(p, out, outlen);
+  client_key(p, out, SCHED_ID_MAX + 1);
 }
 
 /* May who read a submission owned by `owner` (as journaled: owner_of's
@@ -305,7 +306,7 @@ static void owner_of(const struct jp_peer *who, const struct peer *p, char *out,
  * (own key or admin) stays jp_peer_may_read's. */
 static int may_read(const struct jp_peer *who, const struct peer *p, const char *owner) {
   char mine[SCHED_ID_MAX + 1];
-  owner_of(who, p, mine, sizeof mine);
+  owner_of(who, p, mine);
   return jp_peer_may_read(who, strcmp(mine, owner) ? NULL : who->key);
 }
 
@@ -395,7 +396,7 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
     return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, "submission id longer than 128 bytes");
   else
     snprintf(sid, sizeof sid, "%s", given);
-  owner_of(who, p, client, sizeof client);
+  owner_of(who, p, client);
   /* a language the pool is not configured for can never be judged; one no
    * connected worker speaks yet may be (workers come back after a restart
    * later than clients do), so that one waits in the queue */
@@ -537,7 +538,7 @@ static void on_watch(struct broker *b, const struct peer *p, const struct jp_pee
   if (check_read(b, b->cs, p, who, sid, m->rid) < 0) return;
   if (!sched_find(b->s, sid)) return result_reply(b, p, sid, m->rid);
   char owner[SCHED_ID_MAX + 1];
-  owner_of(who, p, owner, sizeof owner);
+  owner_of(who, p, owner);
   const char *why = watch_start(b, sid, owner, p);
   if (why) return send_error(b, b->cs, p, m->rid, JP_E_QUEUE_FULL, why);
   struct jp_msg a = {.type = JP_MSG_ACK, .rid = m->rid};

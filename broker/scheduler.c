@@ -592,6 +592,11 @@ void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx) {
 }
 
 void sched_worker_expire(struct sched *s, struct sched_worker *w, sched_expire_cb cb, void *ctx) {
+  /* no credit while its leases go: a callback that dispatched could not
+   * lease a job to a worker about to be freed */
+  w->slots = 0;
+  w->zombies = 0;
+  free_ring_update(s, w);
   for (struct sched_job *j = w->jobs, *n; j; j = n) {
     n = j->q_next;
     lease_lost(s, w, j, cb, ctx);

@@ -409,16 +409,27 @@ static void init_in_our_memory(void **state) {
  * even when we (and so the init, a copy of us at its clone) ignore some:
  * ignored dispositions survive execve. The slot init is restarted here so
  * that it is cloned while we ignore them. */
+static const int ignored_here[] = {SIGPIPE, SIGINT, SIGHUP, SIGTERM, 40};
+static sigset_t mask_before;
+
+/* a teardown, so that a failed assertion does not leave the rest of the
+ * group running with our dispositions */
+static int restore_signals(void **state) {
+  (void)state;
+  pthread_sigmask(SIG_SETMASK, &mask_before, NULL);
+  for (size_t i = 0; i < sizeof ignored_here / sizeof ignored_here[0]; i++) signal(ignored_here[i], SIG_DFL);
+  return 0;
+}
+
 static void program_default_signals(void **state) {
   (void)state;
-  static const int ignored[] = {SIGPIPE, SIGINT, SIGHUP, SIGTERM, 40};
   struct sigaction ign = {.sa_handler = SIG_IGN};
-  for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
-    assert_int_equal(sigaction(ignored[i], &ign, NULL), 0);
-  sigset_t blk, old;
+  for (size_t i = 0; i < sizeof ignored_here / sizeof ignored_here[0]; i++)
+    assert_int_equal(sigaction(ignored_here[i], &ign, NULL), 0);
+  sigset_t blk;
   sigemptyset(&blk);
   sigaddset(&blk, SIGUSR2);
-  assert_int_equal(pthread_sigmask(SIG_BLOCK, &blk, &old), 0);
+  assert_int_equal(pthread_sigmask(SIG_BLOCK, &blk, &mask_before), 0);
 
   static const char *const masks[] = {"SigIgn:\\s+0{16}", "SigBlk:\\s+0{16}"};
   for (int i = 0; i < 2; i++) {
@@ -435,9 +446,6 @@ static void program_default_signals(void **state) {
       fprintf(stderr, "%s: %s exit %d (%s)\n", masks[i], box_status_name(r.status), r.exit_code, r.message);
     assert_int_equal(r.status, BOX_OK);
   }
-  assert_int_equal(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
-  for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
-    signal(ignored[i], SIG_DFL);
 }
 
 static int one_run_inits;
@@ -476,7 +484,7 @@ int main(void) {
       cmocka_unit_test(simple_statuses),      cmocka_unit_test(interactive),
       cmocka_unit_test(files_in_and_out),     cmocka_unit_test(cleanup_after_daemons),
       cmocka_unit_test(limits_via_library),   cmocka_unit_test(wipe_between_runs),
-      cmocka_unit_test(init_in_our_memory),   cmocka_unit_test(program_default_signals),
+      cmocka_unit_test(init_in_our_memory),   cmocka_unit_test_teardown(program_default_signals, restore_signals),
   };
   /* Twice: runs handed to the slot init (cgroup v1 hosts), and runs with
    * an init of their own (what cgroup v2 hosts use). */
