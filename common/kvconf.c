@@ -12,9 +12,10 @@
 
 #define KV_LINE_MAX 1024
 #define KV_LINES_MAX 10000
+#define KV_SPACE " \t\r\n\v\f" /* around keys and values, whatever the editor left */
 
 static void trim_right(char *s) {
-  for (char *e = s + strlen(s); e > s && strchr(" \t\r\n", e[-1]); e--) e[-1] = 0;
+  for (char *e = s + strlen(s); e > s && strchr(KV_SPACE, e[-1]); e--) e[-1] = 0;
 }
 
 int jp_kvconf_load(const char *path, jp_kv_setter set, void *ctx, char *err, size_t errlen) {
@@ -22,17 +23,26 @@ int jp_kvconf_load(const char *path, jp_kv_setter set, void *ctx, char *err, siz
   if (!f) return jp_errno(err, errlen, "opening config %s", path);
   char line[KV_LINE_MAX + 2];
   int no = 0, rc = 0;
+  long at = ftell(f); /* -1 on a pipe: the NUL check below is skipped */
   while (rc == 0 && fgets(line, sizeof line, f)) {
     if (++no > KV_LINES_MAX) {
       rc = jp_err(err, errlen, "%s: more than %d lines; is this a config file?", path, KV_LINES_MAX);
       break;
     }
     size_t len = strlen(line);
+    long next = at >= 0 ? ftell(f) : -1;
+    /* fgets reads past a NUL byte but strlen stops there: the rest of the
+     * line would be dropped without a word */
+    if (at >= 0 && next >= 0 && (size_t)(next - at) != len) {
+      rc = jp_err(err, errlen, "%s:%d: a NUL byte in the line; is this a config file?", path, no);
+      break;
+    }
+    at = next;
     if (len == sizeof line - 1 && line[len - 1] != '\n') {
       rc = jp_err(err, errlen, "%s:%d: line longer than %d characters", path, no, KV_LINE_MAX);
       break;
     }
-    char *s = line + strspn(line, " \t");
+    char *s = line + strspn(line, KV_SPACE);
     trim_right(s);
     if (*s == '#' || !*s) continue;
     char *eq = strchr(s, '=');
@@ -42,7 +52,7 @@ int jp_kvconf_load(const char *path, jp_kv_setter set, void *ctx, char *err, siz
     }
     *eq = 0;
     trim_right(s);
-    char *v = eq + 1 + strspn(eq + 1, " \t");
+    char *v = eq + 1 + strspn(eq + 1, KV_SPACE);
     char sub[512];
     if (set(ctx, s, v, sub, sizeof sub) < 0) rc = jp_err(err, errlen, "%s:%d: %s", path, no, sub);
   }

@@ -90,6 +90,31 @@ static void long_line_is_not_split(void **st) {
   free(text);
 }
 
+/* A NUL byte would end the line early for strlen: the rest was dropped
+ * without a word (found by fuzz_config). */
+static void nul_byte_is_refused(void **st) {
+  (void)st;
+  static const char text[] = "data = /var/lib/x\nkeys = /etc/k\0eys-of-someone-else\n";
+  write_file(text, sizeof text - 1);
+  struct seen s = {0};
+  char err[256] = "";
+  assert_int_equal(jp_kvconf_load(path, record, &s, err, sizeof err), -1);
+  unlink(path);
+  assert_non_null(strstr(err, ":2: a NUL byte"));
+  assert_int_equal(s.n, 1);
+}
+
+/* Any whitespace around keys and values goes, not only blanks and tabs. */
+static void whitespace_of_every_kind(void **st) {
+  (void)st;
+  struct seen s;
+  char err[256] = "";
+  assert_int_equal(load("\v data \f=\r\t /var/lib/x \v\n", &s, err, sizeof err), 0);
+  assert_int_equal(s.n, 1);
+  assert_string_equal(s.keys[0], "data");
+  assert_string_equal(s.vals[0], "/var/lib/x");
+}
+
 static void missing_file(void **st) {
   (void)st;
   struct seen s = {0};
@@ -195,7 +220,8 @@ static void bad_options_and_help(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(good_file), cmocka_unit_test(refusals_name_file_and_line),
-      cmocka_unit_test(long_line_is_not_split), cmocka_unit_test(missing_file), cmocka_unit_test(booleans),
+      cmocka_unit_test(long_line_is_not_split), cmocka_unit_test(nul_byte_is_refused),
+      cmocka_unit_test(whitespace_of_every_kind), cmocka_unit_test(missing_file), cmocka_unit_test(booleans),
       cmocka_unit_test(numbers), cmocka_unit_test(command_line_after_config), cmocka_unit_test(bad_options_and_help)};
   return cmocka_run_group_tests_name("kvconf", tests, NULL, NULL);
 }
