@@ -1,17 +1,21 @@
 /* fuzz_config.c — libFuzzer harness for the operator files the daemons
  * read at start and on SIGHUP, which may be broken or hostile: the keys
- * file (common/zauth_keys.c: jp_keytab_parse) and the 'key = value' config
- * file (common/kvconf.c: jp_kvconf_load, read here through a memfd). The
+ * file (common/zauth_keys.c: jp_keytab_parse), the 'key = value' config
+ * file (common/kvconf.c: jp_kvconf_load) and certificates (zauth_cert.c:
+ * jp_cert_load_secret / _public), the last two read through a memfd. The
  * first byte chooses the reader. Beyond "no crash": a refusal always says
- * why, an accepted keys table holds only well-formed entries, and every
- * setting handed to the setter is trimmed, bounded and NUL-free. */
+ * why, an accepted keys table holds only well-formed entries, every setting
+ * handed to the setter is trimmed and bounded, and an accepted certificate
+ * holds valid keys that belong together. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include "kvconf.h"
 #include "zauth.h"
@@ -67,17 +71,45 @@ static int setter(void *ctx, const char *key, const char *value, char *err, size
   return 0;
 }
 
-static void check_config(const uint8_t *data, size_t size) {
+/* data as a file of mode 0600; its path in path */
+static int as_file(const uint8_t *data, size_t size, char path[64]) {
   int fd = memfd_create("fuzz-config", MFD_CLOEXEC);
-  if (fd < 0) abort();
+  if (fd < 0 || fchmod(fd, 0600) < 0) abort();
   size_t off = 0;
   while (off < size) {
     ssize_t w = write(fd, data + off, size - off);
     if (w <= 0) abort();
     off += (size_t)w;
   }
+  snprintf(path, 64, "/proc/self/fd/%d", fd);
+  return fd;
+}
+
+static void check_cert(const uint8_t *data, size_t size) {
   char path[64], err[1024] = "";
-  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  int fd = as_file(data, size, path);
+  struct jp_keypair kp;
+  if (jp_cert_load_secret(path, &kp, err, sizeof err) == 0) {
+    char derived[JP_Z85_KEY_LEN + 1];
+    if (err[0] || !jp_z85_key_valid(kp.public_z85) || !jp_z85_key_valid(kp.secret_z85) ||
+        zmq_curve_public(derived, kp.secret_z85) != 0 || strcmp(derived, kp.public_z85))
+      abort();
+  } else if (!err[0] || kp.secret_z85[0]) { /* refused: a reason, and no key left behind */
+    abort();
+  }
+  char pub[JP_Z85_KEY_LEN + 1];
+  err[0] = 0;
+  if (jp_cert_load_public(path, pub, err, sizeof err) == 0) {
+    if (!jp_z85_key_valid(pub)) abort();
+  } else if (!err[0]) {
+    abort();
+  }
+  close(fd);
+}
+
+static void check_config(const uint8_t *data, size_t size) {
+  char path[64], err[1024] = "";
+  int fd = as_file(data, size, path);
   struct seen s = {0};
   int rc = jp_kvconf_load(path, setter, &s, err, sizeof err);
   close(fd);
@@ -90,8 +122,10 @@ static void check_config(const uint8_t *data, size_t size) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1 || size > (1u << 20)) return 0;
-  if (data[0] & 1) {
+  if (data[0] % 3 == 1) {
     check_config(data + 1, size - 1);
+  } else if (data[0] % 3 == 2) {
+    check_cert(data + 1, size - 1);
   } else {
     /* the reader gets a buffer with nothing after it (no NUL), as when it
      * reads a file */
