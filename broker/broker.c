@@ -547,6 +547,21 @@ static void on_watch(struct broker *b, const struct peer *p, const struct jp_pee
   send_msg(b, b->cs, p, &a);
 }
 
+/* The journal's word on a submission the scheduler no longer holds: 1
+ * unfinished, 2 final (verdict set); 0 after answering the request with
+ * the error (unknown id, or the journal could not be read). */
+static int journaled_state(struct broker *b, const struct peer *p, uint64_t rid, const char *sid, char verdict[32]) {
+  int state;
+  char err[256];
+  if (journal_get(b->j, sid, &state, verdict, 32, NULL, NULL, err, sizeof err) < 0) {
+    logmsg(b, "%s", err);
+    send_error(b, b->cs, p, rid, JP_E_INTERNAL, "journal read failed");
+    return 0;
+  }
+  if (state == 0) send_error(b, b->cs, p, rid, JP_E_UNKNOWN_SUBMISSION, "no such submission");
+  return state;
+}
+
 static void on_cancel(struct broker *b, const struct peer *p, struct jp_msg *m) {
   const char *sid = m->u.cancel.sid;
   struct sched_job *j = sched_find(b->s, sid);
@@ -575,14 +590,8 @@ static void on_cancel(struct broker *b, const struct peer *p, struct jp_msg *m) 
     }
     return;
   }
-  int state;
-  void *blob;
-  size_t len;
-  char verdict[32], err[256];
-  if (journal_get(b->j, sid, &state, verdict, sizeof verdict, &blob, &len, err, sizeof err) < 0)
-    return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "journal read failed");
-  free(blob);
-  if (state == 0) return send_error(b, b->cs, p, m->rid, JP_E_UNKNOWN_SUBMISSION, "no such submission");
+  char verdict[32];
+  if (journaled_state(b, p, m->rid, sid, verdict) == 0) return;
   /* already final (or finishing this turn): cancelling is a no-op */
   struct jp_msg a = {.type = JP_MSG_ACK, .rid = m->rid};
   a.u.ack.sid = sid;
@@ -626,14 +635,9 @@ static void on_status(struct broker *b, const struct peer *p, const struct jp_pe
       r.u.status_reply.state = job_state(j);
       r.u.status_reply.attempt = j->attempts;
     } else {
-      int state;
-      void *blob;
-      size_t len;
-      char verdict[32], err[256];
-      if (journal_get(b->j, sid, &state, verdict, sizeof verdict, &blob, &len, err, sizeof err) < 0)
-        return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "journal read failed");
-      free(blob);
-      if (state == 0) return send_error(b, b->cs, p, m->rid, JP_E_UNKNOWN_SUBMISSION, "no such submission");
+      char verdict[32];
+      int state = journaled_state(b, p, m->rid, sid, verdict);
+      if (state == 0) return;
       r.u.status_reply.state = state == 1 ? JP_ST_RUNNING
                                : !strcmp(verdict, "CANCELLED") ? JP_ST_CANCELLED : JP_ST_DONE;
     }

@@ -189,8 +189,8 @@ int journal_set_attempts(struct journal *j, const char *id, uint32_t attempts, c
 int journal_get(struct journal *j, const char *id, int *state, char *verdict, size_t verdict_len,
                 void **result, size_t *len, char *err, size_t errlen) {
   *state = 0;
-  *result = NULL;
-  *len = 0;
+  if (result) *result = NULL;
+  if (len) *len = 0;
   if (verdict_len) verdict[0] = 0;
   sqlite3_stmt *g = j->st[ST_GET];
   sqlite3_bind_text(g, 1, id, -1, SQLITE_STATIC);
@@ -201,8 +201,8 @@ int journal_get(struct journal *j, const char *id, int *state, char *verdict, si
     if (*state == 2) {
       const unsigned char *v = sqlite3_column_text(g, 1);
       if (verdict_len) snprintf(verdict, verdict_len, "%s", v ? (const char *)v : "");
-      int n = sqlite3_column_bytes(g, 2);
-      const void *b = sqlite3_column_blob(g, 2);
+      int n = result ? sqlite3_column_bytes(g, 2) : 0;
+      const void *b = result ? sqlite3_column_blob(g, 2) : NULL;
       if (n > 0 && b) {
         *result = malloc((size_t)n);
         if (!*result) ret = jp_errno(err, errlen, "allocating result of %d bytes", n);

@@ -44,7 +44,8 @@ int journal_set_attempts(struct journal *j, const char *id, uint32_t attempts, c
                          size_t errlen);
 
 /* Looks a submission up: *state is 0 unknown, 1 unfinished, 2 done (then the
- * result is copied into a malloc'd *result the caller frees). */
+ * result is copied into a malloc'd *result the caller frees; result NULL:
+ * state and verdict only). */
 int journal_get(struct journal *j, const char *id, int *state, char *verdict, size_t verdict_len,
                 void **result, size_t *len, char *err, size_t errlen);
 

@@ -34,6 +34,17 @@ grep -q forbidden "$T/clash.out" || fail "clash not reported as forbidden: $(cat
 [ $rc = 1 ] && grep -q "WA" "$T/r.out" && grep -q "KiB" "$T/r.out" || fail "judge result a-1: rc $rc $(cat "$T/r.out")"
 "$BIN/judge" result --broker "$CLIENTS" no-such-id >/dev/null 2>&1; [ $? = 2 ] || fail "unknown id not an error"
 "$BIN/judge" status --broker "$CLIENTS" | grep -q "^workers *3" || fail "status"
+# a finished or unknown id, answered from the journal (the scheduler holds
+# neither): state, cancel as a no-op, and a clear error
+"$BIN/judge" status --broker "$CLIENTS" a-1 >"$T/s1.out" 2>&1 || fail "status a-1: $(cat "$T/s1.out")"
+grep -qi "done" "$T/s1.out" || fail "status of a finished id: $(cat "$T/s1.out")"
+"$BIN/judge" status --broker "$CLIENTS" no-such-id >"$T/s2.out" 2>&1 && fail "status of an unknown id succeeded"
+grep -qi "unknown\|no such" "$T/s2.out" || fail "status of an unknown id: $(cat "$T/s2.out")"
+"$BIN/judge" cancel --broker "$CLIENTS" a-1 >"$T/c1.out" 2>&1 || fail "cancel of a finished id: $(cat "$T/c1.out")"
+"$BIN/judge" result --broker "$CLIENTS" a-1 >"$T/r2.out"; rc=$?
+[ $rc = 1 ] && grep -q "WA" "$T/r2.out" || fail "cancel changed a final verdict: rc $rc $(cat "$T/r2.out")"
+"$BIN/judge" cancel --broker "$CLIENTS" no-such-id >"$T/c2.out" 2>&1 && fail "cancel of an unknown id succeeded"
+grep -qi "unknown\|no such" "$T/c2.out" || fail "cancel of an unknown id: $(cat "$T/c2.out")"
 
 # cancel: a slow job queued behind slow ones ends cancelled
 "$BIN/pool_client" submit "$CLIENTS" slow 8 1500 1 >/dev/null 2>&1 || fail "slow submit"
