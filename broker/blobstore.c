@@ -98,9 +98,18 @@ int blobstore_put(const struct blobstore *bs, const char *hash, const void *data
   if (access(path, F_OK) == 0) return 0;
   snprintf(sub, sizeof sub, "%s/%.2s", bs->dir, hash);
   if (mkdir(sub, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", sub);
-  snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644); /* problem data, read by boxes */
+  /* a name of its own per writer: a worker's slots fetch the same blobs at
+   * once on a cold cache, and a shared temp name let one thread rename the
+   * file from under another (its rename then failed: the job ended IE) */
+  snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+  int fd = mkostemp(tmp, O_CLOEXEC);
   if (fd < 0) return jp_errno(err, errlen, "creating %s", tmp);
+  if (fchmod(fd, 0644) < 0) { /* problem data, read by boxes */
+    jp_errno(err, errlen, "chmod %s", tmp);
+    close(fd);
+    unlink(tmp);
+    return -1;
+  }
   if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
     jp_errno(err, errlen, "writing %s (disk full?)", tmp);
     close(fd);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +53,55 @@ static void put_get_and_refusals(void **st) {
   }
 }
 
+/* A worker's slots fetch the same problem files at once on a cold cache:
+ * every put of the same blob succeeds, whoever renames first (with one temp
+ * name per process, a thread's rename failed and its job ended IE). */
+#define RACE_THREADS 4
+#define RACE_ROUNDS 200
+static struct blobstore race_bs;
+static pthread_barrier_t race_bar;
+static int race_failures;
+
+static void *race_putter(void *arg) {
+  (void)arg;
+  char err[512], h[65], data[32];
+  for (int r = 0; r < RACE_ROUNDS; r++) {
+    int n = snprintf(data, sizeof data, "blob %d", r);
+    blob_hash(data, (size_t)n, h);
+    pthread_barrier_wait(&race_bar);
+    if (blobstore_put(&race_bs, h, data, (size_t)n, err, sizeof err) < 0) __atomic_add_fetch(&race_failures, 1, __ATOMIC_RELAXED);
+  }
+  return NULL;
+}
+
+static void same_blob_from_many_threads(void **st) {
+  (void)st;
+  char err[512], path[4096];
+  snprintf(path, sizeof path, "%s/b", tmpdir_path);
+  assert_int_equal(blobstore_init(&race_bs, path, 0, err, sizeof err), 0);
+  assert_int_equal(pthread_barrier_init(&race_bar, NULL, RACE_THREADS), 0);
+  pthread_t t[RACE_THREADS];
+  for (int i = 0; i < RACE_THREADS; i++) assert_int_equal(pthread_create(&t[i], NULL, race_putter, NULL), 0);
+  for (int i = 0; i < RACE_THREADS; i++) pthread_join(t[i], NULL);
+  pthread_barrier_destroy(&race_bar);
+  assert_int_equal(race_failures, 0);
+  /* every blob readable and whole, no temp file left behind */
+  char h[65], data[32];
+  for (int r = 0; r < RACE_ROUNDS; r++) {
+    int n = snprintf(data, sizeof data, "blob %d", r);
+    blob_hash(data, (size_t)n, h);
+    void *d;
+    size_t len;
+    assert_int_equal(blobstore_read(&race_bs, h, 1 << 20, &d, &len, err, sizeof err), 0);
+    assert_int_equal(len, (size_t)n);
+    assert_memory_equal(d, data, len);
+    free(d);
+  }
+  char cmd[4200];
+  snprintf(cmd, sizeof cmd, "find '%s' -name '*.tmp.*' | grep -q .", path);
+  assert_int_not_equal(system(cmd), 0);
+}
+
 static void bounded_eviction(void **st) {
   (void)st;
   char err[512], path[4096], h[3][65], link_path[4200];
@@ -82,6 +132,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(put_get_and_refusals, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(bounded_eviction, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test_setup_teardown(same_blob_from_many_threads, tmpdir_setup, tmpdir_teardown),
   };
   return cmocka_run_group_tests_name("pool_blobstore", tests, NULL, NULL);
 }
