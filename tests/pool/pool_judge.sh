@@ -28,4 +28,20 @@ check "$P/submissions/time_limit_exceeded/spin.c" TLE
 check "$P/submissions/accepted/sum.py" AC
 n=$(grep -c "fetched .* problem files" "$T/real.log")
 [ "$n" = 1 ] || fail "problem data fetched $n times by one worker (want once)"
+# a batch on a package the worker has never seen: both slots want its files
+# at once on a cold cache (a shared temp name had turned some into IE, and
+# each slot fetched the whole package)
+H=$EX/problems/hypot
+(cd "$H" && timeout 120 "$BIN/judge" batch --broker "$CLIENTS" --problem . \
+  submissions/accepted/*.* submissions/wrong_answer/*.*) >"$T/batch.out" 2>&1
+grep -q " IE " "$T/batch.out" && fail "cold-cache batch: IE: $(cat "$T/batch.out") $(tail -5 "$T/real.log")"
+while read -r sub verdict _; do
+  case "$sub" in
+    submissions/accepted/*) [ "$verdict" = AC ] || fail "$sub: $verdict (want AC)" ;;
+    submissions/wrong_answer/*) [ "$verdict" = WA ] || fail "$sub: $verdict (want WA)" ;;
+  esac
+done < <(grep "^submissions/" "$T/batch.out")
+[ "$(grep -c "^submissions/" "$T/batch.out")" = 4 ] || fail "cold-cache batch: $(cat "$T/batch.out")"
+n=$(grep -c "fetched .* problem files" "$T/real.log")
+[ "$n" = 2 ] || fail "two packages fetched $n times by one worker with 2 slots (want twice: once each)"
 echo "pool_judge: ok"

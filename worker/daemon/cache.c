@@ -23,6 +23,7 @@ int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, void *zc
   snprintf(c->root, sizeof c->root, "%s", root);
   snprintf(c->broker, sizeof c->broker, "%s", broker);
   c->zctx = zctx;
+  pthread_mutex_init(&c->fetch_lock, NULL);
   if (mkdir(root, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating cache %s", root);
   char p[4096];
   snprintf(p, sizeof p, "%s/problems", root);
@@ -137,21 +138,23 @@ int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size
   void *sock = NULL;
   size_t fetched = 0;
   uint64_t bytes = 0;
-  for (size_t i = 0; i < p->nfiles; i++) {
+  int rc = 0;
+  pthread_mutex_lock(&c->fetch_lock);
+  for (size_t i = 0; i < p->nfiles && rc == 0; i++) {
     if (blobstore_has(&c->bs, p->files[i].sha256)) continue;
-    if (!sock && !(sock = jp_socket(c->zctx, JP_SOCK_WORKER, c->broker, NULL, err, errlen))) return -1;
-    if (fetch(c, sock, p->files[i].sha256, err, errlen) < 0) {
-      zmq_close(sock);
-      return -1;
+    if (!sock && !(sock = jp_socket(c->zctx, JP_SOCK_WORKER, c->broker, NULL, err, errlen))) rc = -1;
+    else if (fetch(c, sock, p->files[i].sha256, err, errlen) < 0) rc = -1;
+    else {
+      fetched++;
+      bytes += p->files[i].size;
     }
-    fetched++;
-    bytes += p->files[i].size;
   }
-  if (sock) {
-    zmq_close(sock);
+  pthread_mutex_unlock(&c->fetch_lock);
+  if (sock) zmq_close(sock);
+  if (rc < 0) return -1;
+  if (fetched)
     fprintf(stderr, "judge-worker: fetched %zu problem files (%llu bytes) from the broker\n", fetched,
             (unsigned long long)bytes);
-  }
   static unsigned long seq;
   char tmp[4200], src[4096], dst[8400];
   snprintf(tmp, sizeof tmp, "%s.tmp.%d.%lu", dir, (int)getpid(), __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));

@@ -5,6 +5,7 @@
 #ifndef JP_WCACHE_H
 #define JP_WCACHE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,9 @@ struct wcache {
   char root[2048];
   char broker[256];
   void *zctx;
+  /* one slot fetches at a time: the others, wanting the same package on a
+   * cold cache, then find its blobs here instead of fetching them again */
+  pthread_mutex_t fetch_lock;
 };
 
 int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, void *zctx, const char *broker,
