@@ -60,11 +60,25 @@ static int mkdirs_for(char *path) {
   return 0;
 }
 
+/* A socket for BLOB_GETs whose sends give up: a worker socket waits for a
+ * connected broker (ZMQ_IMMEDIATE), and a send that never returns while
+ * fetch_lock is held would stall every slot and a SIGTERM with them. */
+static void *fetch_socket(struct wcache *c, char *err, size_t errlen) {
+  void *sock = jp_socket(c->zctx, JP_SOCK_WORKER, c->broker, NULL, err, errlen);
+  int ms = 5000;
+  if (sock && zmq_setsockopt(sock, ZMQ_SNDTIMEO, &ms, sizeof ms) < 0) {
+    jp_err(err, errlen, "fetch socket: ZMQ_SNDTIMEO: %s", zmq_strerror(zmq_errno()));
+    zmq_close(sock);
+    return NULL;
+  }
+  return sock;
+}
+
 static int fetch(struct wcache *c, void *sock, const char *hash, char *err, size_t errlen) {
   static uint64_t rid;
   int busy = 0;
   for (int attempt = 0; attempt < 3; attempt++) {
-    struct jp_msg m = {.type = JP_MSG_BLOB_GET, .rid = ++rid};
+    struct jp_msg m = {.type = JP_MSG_BLOB_GET, .rid = __atomic_add_fetch(&rid, 1, __ATOMIC_RELAXED)};
     m.u.blob_get.sha256 = hash;
     void *buf;
     size_t len;
@@ -138,18 +152,21 @@ int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size
   void *sock = NULL;
   size_t fetched = 0;
   uint64_t bytes = 0;
-  int rc = 0;
-  pthread_mutex_lock(&c->fetch_lock);
-  for (size_t i = 0; i < p->nfiles && rc == 0; i++) {
+  int rc = 0, missing = 0;
+  for (size_t i = 0; i < p->nfiles && !missing; i++) missing = !blobstore_has(&c->bs, p->files[i].sha256);
+  /* the lock only when something must be fetched: a slot whose package is
+   * all here never waits behind another's download */
+  if (missing) pthread_mutex_lock(&c->fetch_lock);
+  for (size_t i = 0; missing && i < p->nfiles && rc == 0; i++) {
     if (blobstore_has(&c->bs, p->files[i].sha256)) continue;
-    if (!sock && !(sock = jp_socket(c->zctx, JP_SOCK_WORKER, c->broker, NULL, err, errlen))) rc = -1;
+    if (!sock && !(sock = fetch_socket(c, err, errlen))) rc = -1;
     else if (fetch(c, sock, p->files[i].sha256, err, errlen) < 0) rc = -1;
     else {
       fetched++;
       bytes += p->files[i].size;
     }
   }
-  pthread_mutex_unlock(&c->fetch_lock);
+  if (missing) pthread_mutex_unlock(&c->fetch_lock);
   if (sock) zmq_close(sock);
   if (rc < 0) return -1;
   if (fetched)
