@@ -23,21 +23,21 @@ int jp_kvconf_load(const char *path, jp_kv_setter set, void *ctx, char *err, siz
   if (!f) return jp_errno(err, errlen, "opening config %s", path);
   char line[KV_LINE_MAX + 2];
   int no = 0, rc = 0;
-  long at = ftell(f); /* -1 on a pipe: the NUL check below is skipped */
-  while (rc == 0 && fgets(line, sizeof line, f)) {
+  /* fgets reads past a NUL byte but strlen stops there: the rest of the
+   * line would be dropped without a word. With the buffer filled with '\n'
+   * first, the last NUL in it is the one fgets wrote after what it read
+   * (on any stream: a pipe or <(...) as well as a file). */
+  while (rc == 0 && (memset(line, '\n', sizeof line), fgets(line, sizeof line, f))) {
     if (++no > KV_LINES_MAX) {
       rc = jp_err(err, errlen, "%s: more than %d lines; is this a config file?", path, KV_LINES_MAX);
       break;
     }
     size_t len = strlen(line);
-    long next = at >= 0 ? ftell(f) : -1;
-    /* fgets reads past a NUL byte but strlen stops there: the rest of the
-     * line would be dropped without a word */
-    if (at >= 0 && next >= 0 && (size_t)(next - at) != len) {
+    const char *end = memrchr(line, 0, sizeof line);
+    if (!end || (size_t)(end - line) != len) {
       rc = jp_err(err, errlen, "%s:%d: a NUL byte in the line; is this a config file?", path, no);
       break;
     }
-    at = next;
     if (len == sizeof line - 1 && line[len - 1] != '\n') {
       rc = jp_err(err, errlen, "%s:%d: line longer than %d characters", path, no, KV_LINE_MAX);
       break;

@@ -54,7 +54,7 @@ static int setter(void *ctx, const char *key, const char *value, char *err, size
   size_t kl = strlen(key), vl = strlen(value);
   if (kl > 1024 || vl > 1024) abort();
   if (kl && (isspace((unsigned char)key[0]) || isspace((unsigned char)key[kl - 1]))) abort();
-  if (vl && isspace((unsigned char)value[0])) abort();
+  if (vl && (isspace((unsigned char)value[0]) || isspace((unsigned char)value[vl - 1]))) abort();
   if (strchr(key, '=') || strchr(key, '\n') || strchr(value, '\n')) abort();
   if (!strcmp(key, "bool")) {
     int b = -1;
@@ -115,6 +115,8 @@ static void check_config(const uint8_t *data, size_t size) {
   close(fd);
   if (rc < 0 && !err[0]) abort();
   if (rc == 0 && err[0]) abort();
+  /* a NUL byte anywhere refuses the file (whatever else it held) */
+  if (rc == 0 && memchr(data, 0, size)) abort();
   size_t lines = 1;
   for (size_t i = 0; i < size; i++) lines += data[i] == '\n';
   if (s.calls > lines) abort();

@@ -102,6 +102,19 @@ static void nul_byte_is_refused(void **st) {
   unlink(path);
   assert_non_null(strstr(err, ":2: a NUL byte"));
   assert_int_equal(s.n, 1);
+  /* the same through a pipe (--config /dev/stdin, <(...)): no seeking */
+  int fds[2];
+  assert_int_equal(pipe(fds), 0);
+  assert_int_equal(write(fds[1], text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+  close(fds[1]);
+  char pp[64];
+  snprintf(pp, sizeof pp, "/proc/self/fd/%d", fds[0]);
+  memset(&s, 0, sizeof s);
+  err[0] = 0;
+  assert_int_equal(jp_kvconf_load(pp, record, &s, err, sizeof err), -1);
+  close(fds[0]);
+  assert_non_null(strstr(err, ":2: a NUL byte"));
+  assert_int_equal(s.n, 1);
 }
 
 /* Any whitespace around keys and values goes, not only blanks and tabs. */
