@@ -1,6 +1,7 @@
 /* blobstore.c — content-addressed blob files (see blobstore.h). */
 #include "blobstore.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,12 +54,38 @@ int blob_hash_file(const char *path, char out[65], uint64_t *size, char *err, si
   return 0;
 }
 
+/* Temp files of puts that never finished (the writer was killed): they
+ * are no blob, eviction does not count them, nothing else removes them. */
+static void remove_stale_temps(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (strlen(e->d_name) != 2 || !isxdigit((unsigned char)e->d_name[0]) || !isxdigit((unsigned char)e->d_name[1]))
+      continue;
+    char sub[4096];
+    if ((size_t)snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= sizeof sub) continue;
+    int sfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    DIR *sd = sfd >= 0 ? fdopendir(sfd) : NULL;
+    if (!sd) {
+      if (sfd >= 0) close(sfd);
+      continue;
+    }
+    struct dirent *f;
+    while ((f = readdir(sd)))
+      if (strstr(f->d_name, ".tmp.")) unlinkat(dirfd(sd), f->d_name, 0);
+    closedir(sd);
+  }
+  closedir(d);
+}
+
 int blobstore_init(struct blobstore *bs, const char *dir, uint64_t max_bytes, char *err, size_t errlen) {
   if (sodium_init() < 0) return jp_err(err, errlen, "libsodium failed to initialise");
   if (strlen(dir) >= sizeof bs->dir - 80) return jp_err(err, errlen, "blob directory path too long: %s", dir);
   snprintf(bs->dir, sizeof bs->dir, "%s", dir);
   bs->max_bytes = max_bytes;
   if (mkdir(dir, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating blob directory %s", dir);
+  remove_stale_temps(dir); /* one process owns the directory: none is in progress */
   return 0;
 }
 

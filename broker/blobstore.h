@@ -21,6 +21,8 @@ void blob_hash(const void *data, size_t len, char out[65]);
 /* sha256 of a file (streamed), out[65]; *size gets its length. */
 int blob_hash_file(const char *path, char out[65], uint64_t *size, char *err, size_t errlen);
 
+/* One process per directory (the broker's, or one worker's cache): init
+ * removes temp files left by puts that never finished. */
 int blobstore_init(struct blobstore *bs, const char *dir, uint64_t max_bytes, char *err, size_t errlen);
 int blobstore_has(const struct blobstore *bs, const char *hash);
 /* The path a blob has (or would have); -1 for a bad hash. */

@@ -102,6 +102,26 @@ static void same_blob_from_many_threads(void **st) {
   assert_int_not_equal(system(cmd), 0);
 }
 
+/* A writer killed mid-put leaves its temp file: the next start removes it
+ * and keeps the blobs. */
+static void stale_temps_removed_at_start(void **st) {
+  (void)st;
+  char err[512], path[4096], h[65], tmp[4300];
+  struct blobstore bs;
+  snprintf(path, sizeof path, "%s/b", tmpdir_path);
+  assert_int_equal(blobstore_init(&bs, path, 0, err, sizeof err), 0);
+  blob_hash("kept", 4, h);
+  assert_int_equal(blobstore_put(&bs, h, "kept", 4, err, sizeof err), 0);
+  snprintf(tmp, sizeof tmp, "%s/%.2s/%s.tmp.Ab12Cd", path, h, h);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, "half", 4), 4);
+  close(fd);
+  assert_int_equal(blobstore_init(&bs, path, 0, err, sizeof err), 0);
+  assert_int_equal(access(tmp, F_OK), -1);
+  assert_true(blobstore_has(&bs, h));
+}
+
 static void bounded_eviction(void **st) {
   (void)st;
   char err[512], path[4096], h[3][65], link_path[4200];
@@ -133,6 +153,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(put_get_and_refusals, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(bounded_eviction, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(same_blob_from_many_threads, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test_setup_teardown(stale_temps_removed_at_start, tmpdir_setup, tmpdir_teardown),
   };
   return cmocka_run_group_tests_name("pool_blobstore", tests, NULL, NULL);
 }
