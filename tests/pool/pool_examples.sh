@@ -9,6 +9,7 @@ EX=${EXAMPLES:?}
 P=$EX/problems/sum
 timeout 120 "$BIN/judge" submit --local --problem "$P" "$P/submissions/accepted/sum.c" >"$T/local.out" 2>&1 ||
   { echo "skipped: local judging does not work here"; cat "$T/local.out"; exit 77; }
+grep -q "verdict: AC" "$T/local.out" || { echo "skipped: local judge did not give AC"; exit 77; }
 start_broker
 "$BIN/judge-worker" --broker "$WORKERS" --slots 2 --runner judge --cache "$T/cache" --name examples \
   --drain-seconds 30 --insecure >>"$T/worker.log" 2>&1 &
@@ -29,7 +30,7 @@ for problem in "$EX"/problems/*/; do
   mapfile -t subs < <(cd "$problem" && find submissions -mindepth 2 -maxdepth 2 -type f | sort)
   [ ${#subs[@]} -gt 0 ] || continue
   packages=$((packages + 1))
-  (cd "$problem" && timeout 600 "$BIN/judge" batch --broker "$CLIENTS" --problem . "${subs[@]}") \
+  (cd "$problem" && timeout 300 "$BIN/judge" batch --broker "$CLIENTS" --problem . "${subs[@]}") \
     >"$T/batch.out" 2>&1 || fail "$(basename "$problem"): judge batch: $(tail -5 "$T/batch.out")"
   for s in "${subs[@]}"; do
     dir=$(basename "$(dirname "$s")")
