@@ -37,7 +37,7 @@ grep -q forbidden "$T/clash.out" || fail "clash not reported as forbidden: $(cat
 # a finished or unknown id, answered from the journal (the scheduler holds
 # neither): state, cancel as a no-op, and a clear error
 "$BIN/judge" status --broker "$CLIENTS" a-1 >"$T/s1.out" 2>&1 || fail "status a-1: $(cat "$T/s1.out")"
-grep -qi "done" "$T/s1.out" || fail "status of a finished id: $(cat "$T/s1.out")"
+grep -q "^a-1: done" "$T/s1.out" || fail "status of a finished id: $(cat "$T/s1.out")"
 "$BIN/judge" status --broker "$CLIENTS" no-such-id >"$T/s2.out" 2>&1 && fail "status of an unknown id succeeded"
 grep -qi "unknown\|no such" "$T/s2.out" || fail "status of an unknown id: $(cat "$T/s2.out")"
 "$BIN/judge" cancel --broker "$CLIENTS" a-1 >"$T/c1.out" 2>&1 || fail "cancel of a finished id: $(cat "$T/c1.out")"
