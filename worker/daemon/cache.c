@@ -125,6 +125,55 @@ static int fetch(struct wcache *c, void *sock, const char *hash, char *err, size
   return jp_err(err, errlen, "fetching blob %.16s... from %s timed out", hash, c->broker);
 }
 
+/* Fetches the package's blobs the cache lacks (fetch_lock held). */
+static int fetch_missing(struct wcache *c, const struct jp_problem *p, char *err, size_t errlen) {
+  void *sock = NULL;
+  size_t fetched = 0;
+  uint64_t bytes = 0;
+  int rc = 0;
+  for (size_t i = 0; i < p->nfiles && rc == 0; i++) {
+    if (blobstore_has(&c->bs, p->files[i].sha256)) continue;
+    if (!sock && !(sock = fetch_socket(c, err, errlen))) rc = -1;
+    else if (fetch(c, sock, p->files[i].sha256, err, errlen) < 0) rc = -1;
+    else {
+      fetched++;
+      bytes += p->files[i].size;
+    }
+  }
+  if (sock) zmq_close(sock);
+  if (rc == 0 && fetched)
+    fprintf(stderr, "judge-worker: fetched %zu problem files (%llu bytes) from the broker\n", fetched,
+            (unsigned long long)bytes);
+  return rc;
+}
+
+/* Links the package's blobs into a new directory and renames it to dir
+ * (fetch_lock held). */
+static int assemble(struct wcache *c, const struct jp_problem *p, const char *dir, char *err, size_t errlen) {
+  static unsigned long seq;
+  char tmp[4200], src[4096], dst[8400];
+  snprintf(tmp, sizeof tmp, "%s.tmp.%d.%lu", dir, (int)getpid(), __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+  if (mkdir(tmp, 0755) < 0) return jp_errno(err, errlen, "creating %s", tmp);
+  for (size_t i = 0; i < p->nfiles; i++) {
+    blobstore_path(&c->bs, p->files[i].sha256, src, sizeof src);
+    if ((size_t)snprintf(dst, sizeof dst, "%s/%s", tmp, p->files[i].path) >= sizeof dst || mkdirs_for(dst) < 0 ||
+        (link(src, dst) < 0 && errno != EEXIST)) {
+      jp_errno(err, errlen, "linking %s into the problem directory", p->files[i].path);
+      wcache_rmtree(tmp);
+      return -1;
+    }
+  }
+  if (rename(tmp, dir) < 0) {
+    int e = errno;
+    wcache_rmtree(tmp);
+    /* another slot assembled the same package first: use theirs */
+    if ((e == EEXIST || e == ENOTEMPTY) && access(dir, F_OK) == 0) return 0;
+    errno = e;
+    return jp_errno(err, errlen, "renaming %s", tmp);
+  }
+  return 0;
+}
+
 int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size_t dirlen, char *err,
                    size_t errlen) {
   /* our own key over the manifest: a client cannot make two different
@@ -149,51 +198,16 @@ int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size
     utimensat(AT_FDCWD, dir, NULL, 0);
     return 0;
   }
-  void *sock = NULL;
-  size_t fetched = 0;
-  uint64_t bytes = 0;
-  int rc = 0, missing = 0;
-  for (size_t i = 0; i < p->nfiles && !missing; i++) missing = !blobstore_has(&c->bs, p->files[i].sha256);
-  /* the lock only when something must be fetched: a slot whose package is
-   * all here never waits behind another's download */
-  if (missing) pthread_mutex_lock(&c->fetch_lock);
-  for (size_t i = 0; missing && i < p->nfiles && rc == 0; i++) {
-    if (blobstore_has(&c->bs, p->files[i].sha256)) continue;
-    if (!sock && !(sock = fetch_socket(c, err, errlen))) rc = -1;
-    else if (fetch(c, sock, p->files[i].sha256, err, errlen) < 0) rc = -1;
-    else {
-      fetched++;
-      bytes += p->files[i].size;
-    }
-  }
-  if (missing) pthread_mutex_unlock(&c->fetch_lock);
-  if (sock) zmq_close(sock);
-  if (rc < 0) return -1;
-  if (fetched)
-    fprintf(stderr, "judge-worker: fetched %zu problem files (%llu bytes) from the broker\n", fetched,
-            (unsigned long long)bytes);
-  static unsigned long seq;
-  char tmp[4200], src[4096], dst[8400];
-  snprintf(tmp, sizeof tmp, "%s.tmp.%d.%lu", dir, (int)getpid(), __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
-  if (mkdir(tmp, 0755) < 0) return jp_errno(err, errlen, "creating %s", tmp);
-  for (size_t i = 0; i < p->nfiles; i++) {
-    blobstore_path(&c->bs, p->files[i].sha256, src, sizeof src);
-    if ((size_t)snprintf(dst, sizeof dst, "%s/%s", tmp, p->files[i].path) >= sizeof dst || mkdirs_for(dst) < 0 ||
-        (link(src, dst) < 0 && errno != EEXIST)) {
-      jp_errno(err, errlen, "linking %s into the problem directory", p->files[i].path);
-      wcache_rmtree(tmp);
-      return -1;
-    }
-  }
-  if (rename(tmp, dir) < 0) {
-    int e = errno;
-    wcache_rmtree(tmp);
-    /* another slot assembled the same package first: use theirs */
-    if ((e == EEXIST || e == ENOTEMPTY) && access(dir, F_OK) == 0) return 0;
-    errno = e;
-    return jp_errno(err, errlen, "renaming %s", tmp);
-  }
-  return 0;
+  /* fetching and linking under one lock that trimming takes too: one slot
+   * fetches (the others then find the blobs here, so a package crosses the
+   * network once per worker), and no blob is evicted between its fetch and
+   * its link into the package directory. A package already assembled never
+   * gets here (above). */
+  pthread_mutex_lock(&c->fetch_lock);
+  int rc = access(dir, F_OK) == 0 ? 0 : fetch_missing(c, p, err, errlen); /* another slot may have just made it */
+  if (rc == 0 && access(dir, F_OK) != 0) rc = assemble(c, p, dir, err, errlen);
+  pthread_mutex_unlock(&c->fetch_lock);
+  return rc;
 }
 
 int wcache_sources(const struct jp_submit *s, const char *jobdir, char (*paths)[4096], size_t maxn,
@@ -234,6 +248,7 @@ void wcache_rmtree(const char *dir) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS
 
 void wcache_trim(struct wcache *c) {
   if (!c->bs.max_bytes) return;
+  pthread_mutex_lock(&c->fetch_lock); /* not between a fetch and its link */
   char p[4096];
   snprintf(p, sizeof p, "%s/problems", c->root);
   DIR *d = opendir(p);
@@ -250,4 +265,5 @@ void wcache_trim(struct wcache *c) {
     closedir(d);
   }
   blobstore_evict(&c->bs, NULL, 0);
+  pthread_mutex_unlock(&c->fetch_lock);
 }

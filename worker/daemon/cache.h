@@ -17,8 +17,9 @@ struct wcache {
   char root[2048];
   char broker[256];
   void *zctx;
-  /* one slot fetches at a time: the others, wanting the same package on a
-   * cold cache, then find its blobs here instead of fetching them again */
+  /* one slot fetches and assembles a package at a time (the others, wanting
+   * the same package on a cold cache, then find its blobs here instead of
+   * fetching them again), and trimming waits for it */
   pthread_mutex_t fetch_lock;
 };
 
