@@ -199,7 +199,7 @@ int box_map_stacks(struct box *b, char *err, size_t errlen);
 /* x86_64 (BOX_RAWSYS): clone3 of an init running fn(arg) in our memory, on
  * the slot's init stack (mapped), into the namespaces of flags; no page
  * tables copied, nothing to tear down at its exit. Its pid (*pidfd set),
- * or -errno. */
+ * or -1 with errno set. */
 long box_clone_vm_init(struct box *b, uint64_t flags, void (*fn)(void *), void *arg, int *pidfd);
 
 /* slot.c: the supervisor's side of the slot init. */

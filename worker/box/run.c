@@ -156,8 +156,12 @@ long box_clone_vm_init(struct box *b, uint64_t flags, void (*fn)(void *), void *
   ca.stack = (uint64_t)(uintptr_t)(b->stack_map + 2 * BOX_GUARD_LEN + BOX_PROG_STACK_LEN);
   ca.stack_size = BOX_INIT_STACK_LEN;
   box_clone_begin(); /* see box_wfd_begin */
-  long pid = rsys_clone3(&ca, fn, arg);
+  long pid = rsys_clone3(&ca, fn, arg); /* raw: -errno */
   box_clone_end();
+  if (pid < 0) {
+    errno = (int)-pid;
+    return -1;
+  }
   return pid;
 }
 #endif
@@ -274,10 +278,6 @@ static int start(struct box_proc *p, char *err, size_t errlen) {
 #if BOX_RAWSYS
   if (shared_vm) {
     pid = box_clone_vm_init(b, ns, child_init_main, &h->a, &pidfd);
-    if (pid < 0) {
-      errno = (int)-pid;
-      pid = -1;
-    }
   } else
 #endif
   {

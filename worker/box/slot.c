@@ -71,7 +71,6 @@ static int start(struct box *b, char *err, size_t errlen) {
    * reaches it. */
   long pid = box_clone_vm_init(b, CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS, child_slot_main, &b->plan, &pidfd);
   if (pid < 0) {
-    errno = (int)-pid;
     jp_errno(err, errlen, "clone3 of the slot init");
     goto out;
   }
