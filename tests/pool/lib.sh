@@ -79,6 +79,14 @@ start_broker() { # extra args
   fail "broker did not come up"
 }
 
+require_box_judging() { # exit 77 (skipped) unless the local engine judges here
+  local P=${EXAMPLES:?}/problems/sum
+  [ -d "$P" ] || { echo "skipped: no example problem"; exit 77; }
+  timeout 120 "$BIN/judge" submit --local --problem "$P" "$P/submissions/accepted/sum.c" >"$T/local.out" 2>&1 ||
+    { echo "skipped: local judging does not work here"; cat "$T/local.out"; exit 77; }
+  grep -q "verdict: AC" "$T/local.out" || { echo "skipped: local judge did not give AC"; exit 77; }
+}
+
 start_worker() { # name, slots, extra args; sets LAST_PID
   local name=$1 slots=$2; shift 2
   # shellcheck disable=SC2086

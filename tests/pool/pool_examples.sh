@@ -5,11 +5,7 @@
 # run (no root / no box).
 . "$(dirname "$0")/lib.sh"
 EX=${EXAMPLES:?}
-[ -d "$EX/problems" ] || { echo "skipped: no example problems"; exit 77; }
-P=$EX/problems/sum
-timeout 120 "$BIN/judge" submit --local --problem "$P" "$P/submissions/accepted/sum.c" >"$T/local.out" 2>&1 ||
-  { echo "skipped: local judging does not work here"; cat "$T/local.out"; exit 77; }
-grep -q "verdict: AC" "$T/local.out" || { echo "skipped: local judge did not give AC"; exit 77; }
+require_box_judging
 start_broker
 "$BIN/judge-worker" --broker "$WORKERS" --slots 2 --runner judge --cache "$T/cache" --name examples \
   --drain-seconds 30 --insecure >>"$T/worker.log" 2>&1 &

@@ -7,10 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 EX=${EXAMPLES:?}
 P=$EX/problems/sum
-[ -d "$P" ] || { echo "skipped: no example problem"; exit 77; }
-timeout 120 "$BIN/judge" submit --local --problem "$P" "$P/submissions/accepted/sum.c" >"$T/local.out" 2>&1 ||
-  { echo "skipped: local judging does not work here"; cat "$T/local.out"; exit 77; }
-grep -q "verdict: AC" "$T/local.out" || { echo "skipped: local judge did not give AC"; exit 77; }
+require_box_judging
 start_broker
 "$BIN/judge-worker" --broker "$WORKERS" --slots 2 --runner judge --cache "$T/cache-real" --name real \
   --drain-seconds 30 --insecure >>"$T/real.log" 2>&1 &
