@@ -1026,17 +1026,10 @@ static void send_queued(void *ctx, const struct outbox_msg *om) {
   if (om->tag) job_sent(b, om->tag, rc);
 }
 
-/* Queues m for the worker at p until the end of the turn (outbox.h); a JOB
- * carries its job. Without memory for the outbox it goes at once. */
-static void queue_to_worker(struct broker *b, const struct peer *p, const struct jp_msg *m, struct sched_job *job) {
-  void *buf;
-  size_t len;
-  char err[256];
-  if (jp_msg_encode(m, &buf, &len, err, sizeof err) < 0) {
-    logmsg(b, "encoding %s: %s", jp_msg_type_name(m->type), err);
-    if (job) job_sent(b, job, -1);
-    return;
-  }
+/* Queues an encoded body (taken, malloc'd) for the worker at p until the
+ * end of the turn (outbox.h); a JOB carries its job. Without memory for the
+ * outbox it goes at once. */
+static void queue_to_worker(struct broker *b, const struct peer *p, void *buf, size_t len, struct sched_job *job) {
   if (outbox_add(&b->ob, p->id, p->len, buf, len, job) == 0) return;
   struct outbox_msg om = {.id_len = p->len, .body = buf, .len = len, .tag = job};
   memcpy(om.id, p->id, p->len);
@@ -1048,34 +1041,45 @@ static void queue_ack(struct broker *b, const struct peer *p, const char *sid, u
   struct jp_msg a = {.type = JP_MSG_RESULT_ACK};
   a.u.result_ack.sid = sid;
   a.u.result_ack.lease = lease;
-  queue_to_worker(b, p, &a, NULL);
+  void *buf;
+  size_t len;
+  char err[256];
+  if (jp_msg_encode(&a, &buf, &len, err, sizeof err) < 0) {
+    logmsg(b, "encoding RESULT_ACK: %s", err); /* harmless: the worker resends the result */
+    return;
+  }
+  queue_to_worker(b, p, buf, len, NULL);
 }
 
+/* A queued submission whose stored SUBMIT cannot be read (a damaged
+ * journal) ends as IE instead of being dispatched again and again. */
+static void fail_unreadable(struct broker *b, struct sched_job *j, const char *why) {
+  logmsg(b, "%s: stored submission unreadable (%s): IE", j->id, why);
+  struct sched_job *c;
+  if (sched_cancel(b->s, j->id, &c) == 0) return;
+  struct jp_result r = {.verdict = JP_V_IE};
+  r.compile.message = "";
+  add_fin(b, c, JP_ST_DONE, &r, JP_EV_DONE);
+}
+
+/* The stored SUBMIT was encoded by this process or checked when it was
+ * read back from the journal (recover_one), so the JOB copies its fields
+ * as bytes (jp_job_from_submit) instead of decoding and re-encoding them. */
 static void dispatch(struct broker *b, int64_t now) {
   struct sched_job *j;
   struct sched_worker *w;
   while (sched_dispatch(b->s, now, &j, &w) == 1) {
-    struct jp_msg sm;
+    void *buf;
+    size_t len;
     char err[256];
-    if (jp_msg_decode(j->payload, j->payload_len, &sm, NULL, err, sizeof err) < 0 || sm.type != JP_MSG_SUBMIT) {
-      logmsg(b, "%s: stored submission unreadable (%s): IE", j->id, err);
-      jp_msg_free(&sm);
-      struct sched_job *c;
-      sched_cancel(b->s, j->id, &c);
-      struct jp_result r = {.verdict = JP_V_IE};
-      r.compile.message = "";
-      add_fin(b, c, JP_ST_DONE, &r, JP_EV_DONE);
+    if (jp_job_from_submit(j->payload, j->payload_len, j->lease, j->attempts, &buf, &len, err, sizeof err) < 0) {
+      fail_unreadable(b, j, err);
       continue;
     }
-    struct jp_msg jm = {.type = JP_MSG_JOB};
-    jm.u.job.lease = j->lease;
-    jm.u.job.attempt = j->attempts;
-    jm.u.job.sub = sm.u.submit;
     struct peer p;
     memcpy(p.id, w->rid, w->rid_len);
     p.len = w->rid_len;
-    queue_to_worker(b, &p, &jm, j);
-    jp_msg_free(&sm);
+    queue_to_worker(b, &p, buf, len, j);
   }
 }
 
@@ -1107,12 +1111,19 @@ static int recover_one(void *ctx, const struct journal_sub *s) {
   void *payload = malloc(s->payload_len ? s->payload_len : 1);
   if (!payload) return -1;
   memcpy(payload, s->payload, s->payload_len);
-  int rc = sched_add(b->s, s->id, s->client, s->prio, s->lang, s->attempts, payload, s->payload_len, NULL, err,
+  struct sched_job *j;
+  int rc = sched_add(b->s, s->id, s->client, s->prio, s->lang, s->attempts, payload, s->payload_len, &j, err,
                      sizeof err);
   if (rc != SCHED_ADDED) {
     free(payload);
     logmsg(b, "recovery: cannot requeue %s: %s", s->id, rc < 0 ? err : "duplicate");
+    return 0;
   }
+  /* read back from disk: checked whole once here, so dispatch can copy it */
+  struct jp_msg m;
+  if (jp_msg_decode(s->payload, s->payload_len, &m, NULL, err, sizeof err) < 0) fail_unreadable(b, j, err);
+  else if (m.type != JP_MSG_SUBMIT) fail_unreadable(b, j, "not a SUBMIT");
+  jp_msg_free(&m);
   return 0;
 }
 

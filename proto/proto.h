@@ -350,6 +350,14 @@ int jp_msg_encode(const struct jp_msg *m, void **out, size_t *outlen, char *err,
 int jp_msg_decode(const void *buf, size_t len, struct jp_msg *m,
                   enum jp_errcode *code, char *err, size_t errlen);
 
+/* The JOB (rid 0) for a SUBMIT frame as jp_msg_encode wrote it, with the
+ * submission's fields copied as bytes instead of decoded and re-encoded:
+ * the same frame jp_msg_encode gives for that JOB. Checks the frame's shape
+ * (one map, v, type SUBMIT, each JOB field once), not the fields' contents:
+ * for frames this process encoded or already decoded. */
+int jp_job_from_submit(const void *submit, size_t len, uint64_t lease, uint32_t attempt, void **out,
+                       size_t *outlen, char *err, size_t errlen);
+
 /* Frees what jp_msg_decode allocated; safe on a zeroed or hand-built message,
  * and twice. */
 void jp_msg_free(struct jp_msg *m);

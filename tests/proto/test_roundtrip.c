@@ -305,6 +305,91 @@ static void test_defaults_are_empty_strings(void **state) {
   free(buf);
 }
 
+/* The broker builds a JOB from the stored SUBMIT by copying its fields as
+ * bytes (job_splice.c): for every SUBMIT sample the result is exactly what
+ * encoding the equivalent JOB gives, and it decodes to the same fields. */
+static void test_job_from_submit_equals_encoding(void **state) {
+  (void)state;
+  int n = 0;
+  for (size_t i = 0; i < sample_count(); i++) {
+    if (sample(i)->type != JP_MSG_SUBMIT) continue;
+    struct jp_msg sm = *sample(i);
+    sm.u.submit.sid = "s-77"; /* the broker stores SUBMITs with their id and without watch */
+    struct jp_msg stored = sm;
+    stored.u.submit.watch = false;
+    void *sub, *want, *got;
+    size_t sublen, wantlen, gotlen;
+    char err[256] = "";
+    assert_int_equal(jp_msg_encode(&stored, &sub, &sublen, err, sizeof err), 0);
+    struct jp_msg jm = {.type = JP_MSG_JOB};
+    jm.u.job.lease = 0x123456789ull;
+    jm.u.job.attempt = 3;
+    jm.u.job.sub = stored.u.submit;
+    assert_int_equal(jp_msg_encode(&jm, &want, &wantlen, err, sizeof err), 0);
+    if (jp_job_from_submit(sub, sublen, 0x123456789ull, 3, &got, &gotlen, err, sizeof err) != 0)
+      fail_msg("sample %zu: %s", i, err);
+    assert_int_equal(gotlen, wantlen);
+    assert_memory_equal(got, want, wantlen);
+    /* a watched SUBMIT (the client's frame) gives the same JOB: watch is dropped */
+    void *wsub, *wgot;
+    size_t wsublen, wgotlen;
+    sm.u.submit.watch = true;
+    assert_int_equal(jp_msg_encode(&sm, &wsub, &wsublen, err, sizeof err), 0);
+    assert_int_equal(jp_job_from_submit(wsub, wsublen, 0x123456789ull, 3, &wgot, &wgotlen, err, sizeof err), 0);
+    assert_int_equal(wgotlen, wantlen);
+    assert_memory_equal(wgot, want, wantlen);
+    free(sub), free(want), free(got), free(wsub), free(wgot);
+    n++;
+  }
+  assert_true(n >= 2);
+}
+
+/* Shapes it refuses instead of copying into a JOB a worker would reject. */
+static void test_job_from_submit_refuses(void **state) {
+  (void)state;
+  void *out = (void *)1;
+  size_t outlen = 1;
+  char err[256];
+  for (size_t i = 0; i < sample_count(); i++) {
+    if (sample(i)->type == JP_MSG_SUBMIT) continue;
+    void *buf;
+    size_t len;
+    sample_encode(i, &buf, &len);
+    if (jp_job_from_submit(buf, len, 1, 1, &out, &outlen, err, sizeof err) != -1)
+      fail_msg("sample %zu (%s) became a JOB", i, jp_msg_type_name(sample(i)->type));
+    assert_null(out);
+    free(buf);
+  }
+  size_t si = 0;
+  while (sample(si)->type != JP_MSG_SUBMIT) si++;
+  void *sub;
+  size_t sublen;
+  sample_encode(si, &sub, &sublen);
+  for (size_t cut = 0; cut < sublen; cut++) /* every truncation */
+    assert_int_equal(jp_job_from_submit(sub, cut, 1, 1, &out, &outlen, err, sizeof err), -1);
+  uint8_t *longer = malloc(sublen + 1);
+  memcpy(longer, sub, sublen);
+  longer[sublen] = 0xc0; /* a nil after the map */
+  assert_int_equal(jp_job_from_submit(longer, sublen + 1, 1, 1, &out, &outlen, err, sizeof err), -1);
+  /* a field missing: the map says one pair fewer and the last pair (options) is cut off */
+  struct jp_msg m = *sample(si);
+  void *full;
+  size_t fulllen;
+  m.u.submit.options.all_tests = false;
+  assert_int_equal(jp_msg_encode(&m, &full, &fulllen, err, sizeof err), 0);
+  uint8_t *cut = malloc(fulllen);
+  memcpy(cut, full, fulllen);
+  assert_true((cut[0] & 0xf0) == 0x80); /* fixmap */
+  cut[0]--;
+  static const uint8_t opts[] = {0xa7, 'o', 'p', 't', 'i', 'o', 'n', 's', 0x81};
+  size_t at = 0;
+  while (at + sizeof opts <= fulllen && memcmp(cut + at, opts, sizeof opts)) at++;
+  assert_true(at + sizeof opts <= fulllen);
+  assert_int_equal(jp_job_from_submit(cut, at, 1, 1, &out, &outlen, err, sizeof err), -1);
+  assert_non_null(strstr(err, "options"));
+  free(sub), free(longer), free(full), free(cut);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_sample_roundtrips),
@@ -312,6 +397,8 @@ int main(void) {
       cmocka_unit_test(test_submit_fields),
       cmocka_unit_test(test_result_fields),
       cmocka_unit_test(test_job_and_event_fields),
+      cmocka_unit_test(test_job_from_submit_equals_encoding),
+      cmocka_unit_test(test_job_from_submit_refuses),
       cmocka_unit_test(test_watch_all_tests_scoring),
       cmocka_unit_test(test_names_roundtrip),
       cmocka_unit_test(test_encoder_refuses_invalid),
