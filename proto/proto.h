@@ -358,6 +358,12 @@ int jp_msg_decode(const void *buf, size_t len, struct jp_msg *m,
 int jp_job_from_submit(const void *submit, size_t len, uint64_t lease, uint32_t attempt, void **out,
                        size_t *outlen, char *err, size_t errlen);
 
+/* The sid and lease of a frame that says it is a JOB but did not decode (a
+ * newer broker's, or damaged), so a worker can answer it with IE instead of
+ * holding a lease it will never judge. -1 unless the frame is a map with
+ * type "JOB", a valid sid and an unsigned lease. */
+int jp_job_ref(const void *buf, size_t len, char sid[JP_PROTO_MAX_SID + 1], uint64_t *lease);
+
 /* Frees what jp_msg_decode allocated; safe on a zeroed or hand-built message,
  * and twice. */
 void jp_msg_free(struct jp_msg *m);

@@ -204,11 +204,42 @@ static int reconnect(struct worker *w, char *err, size_t errlen) {
   return w->ds ? 0 : -1;
 }
 
+/* Answers a JOB this worker cannot take with IE, kept until acknowledged
+ * like any result: the broker counts the attempt and tries another worker
+ * (IE for good after its attempt cap). Dropping it would leave the job
+ * "running" here, its lease renewed by every heartbeat, until the broker's
+ * job timeout. */
+static void refuse_job(struct worker *w, const char *sid, uint64_t lease, const char *why, int64_t now) {
+  char msg[512];
+  snprintf(msg, sizeof msg, "worker %s could not take this job: %s", w->cfg->name, why);
+  logw(w, "%s: %s: answering IE so the broker can try it elsewhere", sid, why);
+  struct jp_msg m = {.type = JP_MSG_JOB_RESULT};
+  m.u.job_result.sid = sid;
+  m.u.job_result.lease = lease;
+  m.u.job_result.result.verdict = JP_V_IE;
+  m.u.job_result.result.compile.message = msg;
+  struct wjob *j = calloc(1, sizeof *j);
+  if (j && jp_msg_encode(&m, &j->result, &j->rlen, NULL, 0) == 0) {
+    snprintf(j->sid, sizeof j->sid, "%s", sid);
+    j->lease = lease;
+    j->next = w->unacked;
+    w->unacked = j;
+    j->last_sent = now;
+    if (zmq_send(w->ds, j->result, j->rlen, ZMQ_DONTWAIT) < 0) j->last_sent = 0;
+    return;
+  }
+  free(j);
+  send_msg(w, &m); /* no memory to keep it: once, best effort */
+}
+
 static void on_broker(struct worker *w, const void *buf, size_t len, int64_t now) {
   struct jp_msg m;
   char err[256];
   if (jp_msg_decode(buf, len, &m, NULL, err, sizeof err) < 0) {
-    logw(w, "ignoring a malformed message from the broker: %s", err);
+    char sid[JP_PROTO_MAX_SID + 1];
+    uint64_t lease;
+    if (jp_job_ref(buf, len, sid, &lease) == 0) refuse_job(w, sid, lease, err, now);
+    else logw(w, "ignoring a malformed message from the broker: %s", err);
     return;
   }
   w->last_heard = now;
@@ -234,9 +265,9 @@ static void on_broker(struct worker *w, const void *buf, size_t len, int64_t now
     break;
   case JP_MSG_JOB: {
     struct wjob *j = calloc(1, sizeof *j);
-    if (!j || strlen(m.u.job.sub.sid) > JP_PROTO_MAX_SID) {
-      free(j);
-      break; /* its lease expires and it goes elsewhere */
+    if (!j) {
+      refuse_job(w, m.u.job.sub.sid, m.u.job.lease, "out of memory", now);
+      break;
     }
     j->msg = m;
     j->lease = m.u.job.lease;

@@ -1,5 +1,7 @@
-/* job_splice.c — a JOB built from a stored SUBMIT encoding without decoding
- * it. The broker keeps every queued submission as the SUBMIT frame it
+/* job_frame.c — JOB frames handled without a full decode: built from a
+ * stored SUBMIT (broker), and identified when unreadable (worker).
+ *
+ * The broker keeps every queued submission as the SUBMIT frame it
  * encoded itself (or checked when it read it back from its journal), and
  * dispatching one used to decode that frame and encode a JOB around the
  * decoded fields: a sixth of the broker's work per job. The submission's
@@ -93,4 +95,37 @@ int jp_job_from_submit(const void *submit, size_t len, uint64_t lease, uint32_t 
   *outlen = sb.size;
   *out = msgpack_sbuffer_release(&sb);
   return 0;
+}
+
+/* A worker that drops a JOB it cannot read leaves the broker holding a
+ * lease the worker's heartbeats keep renewing (until the job timeout, half
+ * an hour by default); with the sid and lease it can answer IE at once. */
+int jp_job_ref(const void *buf, size_t len, char sid[JP_PROTO_MAX_SID + 1], uint64_t *lease) {
+  struct jp_rd r = {.p = buf, .end = (const uint8_t *)buf + len};
+  struct jp_rd_item it;
+  if (!buf || jp_rd_next(&r, &it) < 0 || it.kind != JP_K_MAP) return -1;
+  int is_job = 0, have_sid = 0, have_lease = 0;
+  for (uint64_t i = 0; i < it.n && !(is_job && have_sid && have_lease); i++) {
+    struct jp_rd_item k, v;
+    if (jp_rd_next(&r, &k) < 0 || k.kind != JP_K_STR) return -1;
+    if (key_is(&k, "type") || key_is(&k, "sid") || key_is(&k, "lease")) {
+      if (jp_rd_next(&r, &v) < 0) return -1;
+      if (key_is(&k, "type")) {
+        is_job = v.kind == JP_K_STR && key_is(&v, "JOB");
+        if (!is_job) return -1;
+      } else if (key_is(&k, "sid")) {
+        if (v.kind != JP_K_STR || v.n == 0 || v.n > JP_PROTO_MAX_SID || !jp_check_sid(v.data, v.n)) return -1;
+        memcpy(sid, v.data, v.n);
+        sid[v.n] = 0;
+        have_sid = 1;
+      } else {
+        if (v.kind != JP_K_UINT) return -1;
+        *lease = v.n;
+        have_lease = 1;
+      }
+    } else if (jp_rd_skip(&r, JP_PROTO_MAX_DEPTH - 1) < 0) {
+      return -1;
+    }
+  }
+  return is_job && have_sid && have_lease ? 0 : -1;
 }
