@@ -51,6 +51,7 @@ struct pend_fin {
   enum jp_verdict v;
   double score;
   int ack_worker, ack_client;
+  int stale; /* the journal had a final result already: not published */
   struct peer worker, client;
   uint64_t lease, crid;
 };
@@ -433,6 +434,36 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
   size_t len;
   if (jp_msg_encode(&pm, &payload, &len, err, sizeof err) < 0)
     return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
+  /* one the journal has and the scheduler does not hold (finished, or
+   * left out at recovery) is answered from the journal, never queued
+   * again: a job held until this turn's commit would meet a CANCEL or WATCH
+   * of the same turn as if it were new, and be journaled a second time */
+  if (!sched_find(b->s, sid)) {
+    int done, same, same_client;
+    int found = journal_find(b->j, sid, NULL, client, &done, &same, &same_client, err, sizeof err);
+    if (found == 1) {
+      char digest[65];
+      blob_hash(payload, len, digest);
+      found = journal_find(b->j, sid, digest, client, &done, &same, &same_client, err, sizeof err);
+    }
+    if (found != 0) free(payload);
+    if (found < 0) {
+      logmsg(b, "%s", err);
+      return send_error(b, b->cs, p, m->rid, JP_E_INTERNAL, "broker could not read its journal; retry later");
+    }
+    if (found == 1) {
+      if (!same || (who->key[0] && !same_client))
+        return send_error(b, b->cs, p, m->rid, JP_E_FORBIDDEN, "sid already used for different content");
+      if (!done)
+        logmsg(b, "%s: resubmitted; journaled but not queued (left out at recovery: see above); restart the broker "
+               "with room for it (--max-queue, --max-per-client) to judge it", sid);
+      struct jp_msg a = {.type = JP_MSG_ACK, .rid = m->rid};
+      a.u.ack.sid = sid;
+      a.u.ack.duplicate = true;
+      send_msg(b, b->cs, p, &a);
+      return;
+    }
+  }
   struct sched_job *job;
   int rc = sched_add(b->s, sid, client, (int)m->u.submit.priority, m->u.submit.lang, 0, payload, len,
                      &job, err, sizeof err);
@@ -893,6 +924,11 @@ static void count_done(struct broker *b, int64_t now) {
   b->completed++;
 }
 
+static void undo_dispatch(void *ctx, void *job) {
+  struct broker *b = ctx;
+  sched_undispatch(b->s, job);
+}
+
 static void flush(struct broker *b, int64_t now) {
   if (!b->nsubs && !b->nfins && !b->natts) return;
   char err[512];
@@ -910,10 +946,14 @@ static void flush(struct broker *b, int64_t now) {
     int existed, done, same, same_client;
     if (journal_put(b->j, &js, &existed, &done, &same, &same_client, err, sizeof err) < 0) ok = 0;
     else if (existed) {
-      /* already known (finished earlier): a duplicate, or a clash: other
-       * content, or (authenticated) someone else's id */
-      sched_finishing(b->s, ps->job);
-      sched_done(b->s, ps->job);
+      /* on_submit answers ids the journal has; should one get here all the
+       * same it is a duplicate or a clash, and only a job still merely
+       * queued is dropped (one dispatched or cancelled this turn has a JOB
+       * or a verdict pending that still refer to it) */
+      if (ps->job->state == SCHED_QUEUED) {
+        sched_finishing(b->s, ps->job);
+        sched_done(b->s, ps->job);
+      }
       ps->job = NULL;
       ps->dup = 1;
       ps->forbidden = !same || (ps->keyed && !same_client);
@@ -923,12 +963,17 @@ static void flush(struct broker *b, int64_t now) {
     if (journal_set_attempts(b->j, b->atts[i].sid, b->atts[i].attempts, err, sizeof err) < 0) ok = 0;
   for (size_t i = 0; ok && i < b->nfins; i++) {
     struct pend_fin *f = &b->fins[i];
-    if (journal_finish(b->j, f->job->id, f->verdict, f->blob, f->len, err, sizeof err) < 0) ok = 0;
+    int rc = journal_finish(b->j, f->job->id, f->verdict, f->blob, f->len, err, sizeof err);
+    if (rc < 0) ok = 0;
+    f->stale = rc == 1;
+    if (f->stale) logmsg(b, "%s: already has its final result; this %s is not stored", f->job->id, f->verdict);
   }
   if (ok && journal_commit(b->j, err, sizeof err) < 0) ok = 0;
   if (!ok) {
     journal_rollback(b->j);
     logmsg(b, "journal write failed, nothing acknowledged: %s", err);
+    /* this turn's JOBs go nowhere: their attempts are not stored */
+    outbox_discard(&b->ob, undo_dispatch, b);
     for (size_t i = 0; i < b->nfins; i++) {
       sched_requeue(b->s, b->fins[i].job);
       free(b->fins[i].blob);
@@ -963,7 +1008,7 @@ static void flush(struct broker *b, int64_t now) {
   for (size_t i = 0; i < b->nfins; i++) {
     struct pend_fin *f = &b->fins[i];
     struct sched_job *j = f->job;
-    publish(b, j->id, f->ev, j->attempts, f->v, f->score);
+    if (!f->stale) publish(b, j->id, f->ev, j->attempts, f->v, f->score);
     if (f->ack_worker) queue_ack(b, &f->worker, j->id, f->lease);
     if (f->ack_client) {
       struct jp_msg a = {.type = JP_MSG_ACK, .rid = f->crid};
@@ -972,7 +1017,7 @@ static void flush(struct broker *b, int64_t now) {
     }
     sched_done(b->s, j);
     free(f->blob);
-    count_done(b, now);
+    if (!f->stale) count_done(b, now);
   }
   b->nsubs = b->nfins = b->natts = 0;
 }
@@ -1051,10 +1096,10 @@ static void queue_ack(struct broker *b, const struct peer *p, const char *sid, u
   queue_to_worker(b, p, buf, len, NULL);
 }
 
-/* A queued submission whose stored SUBMIT cannot be read (a damaged
- * journal) ends as IE instead of being dispatched again and again. */
-static void fail_unreadable(struct broker *b, struct sched_job *j, const char *why) {
-  logmsg(b, "%s: stored submission unreadable (%s): IE", j->id, why);
+/* Ends a queued job as IE without judging it: its stored SUBMIT cannot be
+ * read (a damaged journal), or it has had all its attempts. */
+static void end_as_ie(struct broker *b, struct sched_job *j, const char *why) {
+  logmsg(b, "%s: %s: IE", j->id, why);
   struct sched_job *c;
   if (sched_cancel(b->s, j->id, &c) == 0) return;
   struct jp_result r = {.verdict = JP_V_IE};
@@ -1062,9 +1107,16 @@ static void fail_unreadable(struct broker *b, struct sched_job *j, const char *w
   add_fin(b, c, JP_ST_DONE, &r, JP_EV_DONE);
 }
 
-/* The stored SUBMIT was encoded by this process or checked when it was
- * read back from the journal (recover_one), so the JOB copies its fields
- * as bytes (jp_job_from_submit) instead of decoding and re-encoding them. */
+static void fail_unreadable(struct broker *b, struct sched_job *j, const char *err) {
+  char why[320];
+  snprintf(why, sizeof why, "stored submission unreadable (%s)", err);
+  end_as_ie(b, j, why);
+}
+
+/* Runs before the turn's commit (flush), whose outbox_send then sends the
+ * JOBs. The stored SUBMIT was encoded by this process or checked when it
+ * was read back from the journal (recover_one), so the JOB copies its
+ * fields as bytes (jp_job_from_submit) instead of decoding and re-encoding. */
 static void dispatch(struct broker *b, int64_t now) {
   struct sched_job *j;
   struct sched_worker *w;
@@ -1072,10 +1124,29 @@ static void dispatch(struct broker *b, int64_t now) {
     void *buf;
     size_t len;
     char err[256];
+    if (j->attempts > b->cfg->max_attempts) {
+      /* journaled attempts say its last lease died with the broker (or a
+       * failed commit put its verdict back): no further try */
+      sched_undispatch(b->s, j);
+      end_as_ie(b, j, "every attempt used (the last one was lost with the broker)");
+      continue;
+    }
     if (jp_job_from_submit(j->payload, j->payload_len, j->lease, j->attempts, &buf, &len, err, sizeof err) < 0) {
       fail_unreadable(b, j, err);
       continue;
     }
+    /* the attempt is journaled in this turn's commit, before the JOB goes
+     * out: a job that takes its worker (and broker) down with it still
+     * reaches the attempt cap across broker restarts */
+    struct pend_att *a;
+    PUSH(b->atts, b->natts, b->capatts, a);
+    if (!a) {
+      free(buf);
+      sched_undispatch(b->s, j);
+      return;
+    }
+    snprintf(a->sid, sizeof a->sid, "%s", j->id);
+    a->attempts = j->attempts;
     struct peer p;
     memcpy(p.id, w->rid, w->rid_len);
     p.len = w->rid_len;
@@ -1285,7 +1356,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
            jp_zap_count(b.zap), cfg->keys, b.kp.public_z85);
   logmsg(&b, "serving clients on %s, workers on %s, events on %s", cfg->clients, cfg->workers, cfg->events);
 
-  int64_t last_tick = now_ms(), last_hb = 0, last_report = last_tick;
+  int64_t last_tick = now_ms(), last_hb = 0, last_report = last_tick, drained_at = last_tick;
   b.sec_base = last_tick / 1000;
   zmq_msg_t body;
   while (!*stop) {
@@ -1305,7 +1376,10 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
     struct jp_peer who;
     for (int i = 0; i < cfg->batch; i++) {
       int rc = recv_routed(b.ws, &p, &body);
-      if (rc == 0) break;
+      if (rc == 0) {
+        drained_at = now;
+        break;
+      }
       if (rc < 0) continue;
       if (identify(&b, b.ws, &p, &body, &who) == 0)
         on_worker(&b, &p, &who, zmq_msg_data(&body), zmq_msg_size(&body), now);
@@ -1323,12 +1397,14 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
       zmq_msg_close(&body);
     }
     if (now - last_tick >= 100) {
-      sched_tick(b.s, now, on_expire, &b);
+      /* leases expire by the last time every worker message had been read
+       * (after a stall, heartbeats still waiting behind the batch cap are
+       * no silence), but at most one lease late under a flood */
+      sched_tick(b.s, drained_at > now - cfg->lease_ms ? drained_at : now - cfg->lease_ms, on_expire, &b);
       last_tick = now;
     }
-    flush(&b, now);
     dispatch(&b, now);
-    flush(&b, now); /* IE from unreadable payloads */
+    flush(&b, now);
     outbox_send(&b.ob, send_queued, &b);
     if (now - last_hb >= cfg->heartbeat_ms) {
       heartbeat_workers(&b, now);

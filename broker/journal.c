@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 
@@ -17,7 +20,7 @@ static const char *const sql[ST_N] = {
     [ST_PUT] = "INSERT INTO subs(id, client, prio, lang, attempts, done, payload, digest) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)",
     [ST_FIND] = "SELECT done, digest, client FROM subs WHERE id = ?1",
     [ST_FINISH_RES] = "INSERT OR REPLACE INTO results(id, verdict, result) VALUES (?1, ?2, ?3)",
-    [ST_FINISH_SUB] = "UPDATE subs SET done = 1, payload = NULL WHERE id = ?1",
+    [ST_FINISH_SUB] = "UPDATE subs SET done = 1, payload = NULL WHERE id = ?1 AND done = 0",
     [ST_ATTEMPTS] = "UPDATE subs SET attempts = ?2 WHERE id = ?1",
     [ST_GET] = "SELECT s.done, r.verdict, r.result FROM subs s LEFT JOIN results r ON r.id = s.id WHERE s.id = ?1",
     [ST_OWNER] = "SELECT client FROM subs WHERE id = ?1",
@@ -32,6 +35,7 @@ struct journal {
   sqlite3 *db;
   sqlite3_stmt *st[ST_N];
   char path[4096];
+  int lock_fd; /* flock'd DIR/journal.lock: one broker per data directory */
 };
 
 static int dberr(struct journal *j, char *err, size_t errlen, const char *what) {
@@ -61,10 +65,29 @@ int journal_open(struct journal **out, const char *dir, uint64_t *epoch, char *e
   if (mkdir(dir, 0700) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating data directory %s", dir);
   struct journal *j = calloc(1, sizeof *j);
   if (!j) return jp_errno(err, errlen, "allocating journal");
-  if ((size_t)snprintf(j->path, sizeof j->path, "%s/journal.db", dir) >= sizeof j->path) {
+  j->lock_fd = -1;
+  if ((size_t)snprintf(j->path, sizeof j->path, "%s/journal.lock", dir) >= sizeof j->path) {
     free(j);
     return jp_err(err, errlen, "data directory path too long: %s", dir);
   }
+  /* two brokers on one journal would both recover and dispatch the same
+   * submissions, and judge them twice */
+  j->lock_fd = open(j->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (j->lock_fd < 0) {
+    jp_errno(err, errlen, "opening %s", j->path);
+    journal_close(j);
+    return -1;
+  }
+  if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK)
+      jp_err(err, errlen, "data directory %s is in use by another judge-broker (it holds %s): stop that one, or give "
+             "this one its own --data", dir, j->path);
+    else
+      jp_errno(err, errlen, "locking %s", j->path);
+    journal_close(j);
+    return -1;
+  }
+  snprintf(j->path, sizeof j->path, "%s/journal.db", dir);
   if (sqlite3_open_v2(j->path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
     dberr(j, err, errlen, "opening (check the directory is writable)");
     journal_close(j);
@@ -113,6 +136,7 @@ void journal_close(struct journal *j) {
   if (!j) return;
   for (int i = 0; i < ST_N; i++) sqlite3_finalize(j->st[i]);
   sqlite3_close(j->db);
+  if (j->lock_fd >= 0) close(j->lock_fd);
   free(j);
 }
 
@@ -135,27 +159,32 @@ void journal_rollback(struct journal *j) {
   }
 }
 
-int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done, int *same,
-                int *same_client, char *err, size_t errlen) {
-  *existed = 0;
+int journal_find(struct journal *j, const char *id, const char *digest, const char *client, int *done, int *same,
+                 int *same_client, char *err, size_t errlen) {
   *done = 0;
   *same = 1;
   *same_client = 1;
   sqlite3_stmt *f = j->st[ST_FIND];
-  sqlite3_bind_text(f, 1, s->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(f, 1, id, -1, SQLITE_STATIC);
   int rc = sqlite3_step(f);
   if (rc == SQLITE_ROW) {
-    *existed = 1;
     *done = sqlite3_column_int(f, 0);
     const unsigned char *d = sqlite3_column_text(f, 1);
-    *same = !s->digest || !d || !strcmp((const char *)d, s->digest);
+    *same = !digest || !d || !strcmp((const char *)d, digest);
     const unsigned char *c = sqlite3_column_text(f, 2);
-    *same_client = c && s->client && !strcmp((const char *)c, s->client);
+    *same_client = c && client && !strcmp((const char *)c, client);
   }
   sqlite3_reset(f);
   sqlite3_clear_bindings(f);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return dberr(j, err, errlen, "looking up submission");
-  if (*existed) return 0;
+  return rc == SQLITE_ROW;
+}
+
+int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done, int *same,
+                int *same_client, char *err, size_t errlen) {
+  int found = journal_find(j, s->id, s->digest, s->client, done, same, same_client, err, errlen);
+  *existed = found == 1;
+  if (found != 0) return found < 0 ? -1 : 0;
   sqlite3_stmt *p = j->st[ST_PUT];
   sqlite3_bind_text(p, 1, s->id, -1, SQLITE_STATIC);
   sqlite3_bind_text(p, 2, s->client, -1, SQLITE_STATIC);
@@ -169,14 +198,16 @@ int journal_put(struct journal *j, const struct journal_sub *s, int *existed, in
 
 int journal_finish(struct journal *j, const char *id, const char *verdict, const void *result,
                    size_t len, char *err, size_t errlen) {
+  sqlite3_stmt *u = j->st[ST_FINISH_SUB];
+  sqlite3_bind_text(u, 1, id, -1, SQLITE_STATIC);
+  if (step_done(j, u, err, errlen, "marking submission done") < 0) return -1;
+  /* a submission gets one final result: never a second one over it */
+  if (sqlite3_changes(j->db) == 0) return 1;
   sqlite3_stmt *r = j->st[ST_FINISH_RES];
   sqlite3_bind_text(r, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text(r, 2, verdict, -1, SQLITE_STATIC);
   sqlite3_bind_blob(r, 3, result, (int)len, SQLITE_STATIC);
-  if (step_done(j, r, err, errlen, "storing result") < 0) return -1;
-  sqlite3_stmt *u = j->st[ST_FINISH_SUB];
-  sqlite3_bind_text(u, 1, id, -1, SQLITE_STATIC);
-  return step_done(j, u, err, errlen, "marking submission done");
+  return step_done(j, r, err, errlen, "storing result");
 }
 
 int journal_set_attempts(struct journal *j, const char *id, uint32_t attempts, char *err, size_t errlen) {

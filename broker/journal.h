@@ -21,8 +21,10 @@ struct journal_sub {
   const char *digest; /* sha256 hex of the submission's content, for dedupe */
 };
 
-/* Opens (creating) DIR/journal.db. Bumps and returns the epoch: a number
- * that grows with every start, so leases of earlier runs never match. */
+/* Opens (creating) DIR/journal.db, holding DIR/journal.lock (flock) while
+ * open: a second broker on the same directory is refused. Bumps and returns
+ * the epoch: a number that grows with every start, so leases of earlier
+ * runs never match. */
 int journal_open(struct journal **out, const char *dir, uint64_t *epoch, char *err, size_t errlen);
 void journal_close(struct journal *j);
 
@@ -31,13 +33,19 @@ int journal_begin(struct journal *j, char *err, size_t errlen);
 int journal_commit(struct journal *j, char *err, size_t errlen);
 void journal_rollback(struct journal *j);
 
+/* Looks a submission's row up: 1 found (then *done, *same: its digest
+ * equals digest (NULL: not compared), *same_client: it was taken from
+ * client), 0 unknown id, -1 error. */
+int journal_find(struct journal *j, const char *id, const char *digest, const char *client, int *done, int *same,
+                 int *same_client, char *err, size_t errlen);
 /* Inserts a submission unless the id exists. *existed = 1 if it did (then
  * *done says whether it has a final result, *same whether its digest
  * equals s->digest and *same_client whether it was taken from s->client:
  * all from the one read of its row). */
 int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done, int *same,
                 int *same_client, char *err, size_t errlen);
-/* Records the final result and marks the submission done. */
+/* Records the final result and marks the submission done: 0. 1 (nothing
+ * written) if it was done already, or unknown: one final result each. */
 int journal_finish(struct journal *j, const char *id, const char *verdict, const void *result,
                    size_t len, char *err, size_t errlen);
 int journal_set_attempts(struct journal *j, const char *id, uint32_t attempts, char *err,

@@ -100,6 +100,14 @@ void outbox_send(struct outbox *o, void (*send)(void *ctx, const struct outbox_m
   o->n = 0;
 }
 
+void outbox_discard(struct outbox *o, void (*undo)(void *ctx, void *tag), void *ctx) {
+  for (size_t i = 0; i < o->n; i++) {
+    if (o->m[i].tag) undo(ctx, o->m[i].tag);
+    free(o->m[i].body);
+  }
+  o->n = 0;
+}
+
 void outbox_free(struct outbox *o) {
   for (size_t i = 0; i < o->n; i++) free(o->m[i].body);
   free(o->m);

@@ -1,7 +1,8 @@
 /* outbox.h — messages for workers collected during one broker loop turn
- * (RESULT_ACKs after the commit, then JOBs) and sent grouped by peer, each
- * peer's in the order they were added. With a thousand one-slot workers
- * every job is an ACK and a JOB to the same worker in the same turn; back to
+ * (JOBs, then RESULT_ACKs once the commit is done) and sent after the
+ * commit, grouped by peer, each peer's in the order they were added. With a
+ * thousand one-slot workers every job is a JOB and an ACK to the same
+ * worker in the same turn; back to
  * back they share one libzmq pipe wake-up and usually one TCP segment
  * instead of two of each (measured in bench/pool-bench). No sockets here. */
 #ifndef JP_OUTBOX_H
@@ -37,6 +38,9 @@ int outbox_add(struct outbox *o, const void *id, size_t id_len, void *body, size
  * Without memory for the grouping each message is still sent once, in the
  * order added (only not grouped). */
 void outbox_send(struct outbox *o, void (*send)(void *ctx, const struct outbox_msg *m), void *ctx);
+/* Drops every held message unsent, calling undo for each one's tag (a turn
+ * whose journal commit failed: its JOBs must not go out). */
+void outbox_discard(struct outbox *o, void (*undo)(void *ctx, void *tag), void *ctx);
 void outbox_free(struct outbox *o);
 
 #endif

@@ -560,6 +560,15 @@ void sched_requeue(struct sched *s, struct sched_job *j) {
   queue_push(s, j, 1);
 }
 
+void sched_undispatch(struct sched *s, struct sched_job *j) {
+  if (j->state != SCHED_RUNNING) return;
+  struct sched_worker *w = j->worker;
+  running_unlink(s, j);
+  j->attempts--;
+  queue_push(s, j, 1);
+  free_ring_update(s, w);
+}
+
 /* j's lease on w is lost: the attempt counts; requeued at the front of its
  * class, or FINISHING at the cap (cb says which). w's slot stays busy until
  * it reports it free (the worker may still be judging it). */

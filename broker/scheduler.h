@@ -148,6 +148,10 @@ void sched_finishing(struct sched *s, struct sched_job *job);
 void sched_done(struct sched *s, struct sched_job *job);
 /* Puts a FINISHING job back in the queue (its verdict could not be stored). */
 void sched_requeue(struct sched *s, struct sched_job *job);
+/* Takes back a dispatch whose JOB was never sent (its attempt could not be
+ * stored): the job goes back to the front of its queue, the attempt and
+ * the worker's slot as before. */
+void sched_undispatch(struct sched *s, struct sched_job *job);
 
 /* Expires leases and silent workers. For each job whose lease expired,
  * calls cb(job, failed): failed=0 means it was requeued, failed=1 means the

@@ -135,12 +135,40 @@ static void scratch_reused_across_turns(void **st) {
   assert_null(o.scratch);
 }
 
+static void count_undo(void *ctx, void *tag) {
+  int *undone = ctx;
+  assert_true(tag == (void *)1 || tag == (void *)2);
+  undone[(uintptr_t)tag - 1]++;
+}
+
+/* a turn whose commit failed: nothing is sent, every tagged message (a
+ * JOB) is handed back once, untagged ones (ACKs) just go; the outbox is
+ * empty and usable for the next turn */
+static void discard_hands_back_tags(void **st) {
+  (void)st;
+  struct outbox o = {0};
+  add(&o, "w1", "job1", (void *)1);
+  add(&o, "w2", "ack2", NULL);
+  add(&o, "w2", "job2", (void *)2);
+  int undone[2] = {0};
+  outbox_discard(&o, count_undo, undone);
+  assert_int_equal(undone[0], 1);
+  assert_int_equal(undone[1], 1);
+  assert_int_equal(o.n, 0);
+  struct seen s = {0};
+  outbox_send(&o, record, &s);
+  assert_int_equal(s.n, 0);
+  send_six(&o);
+  outbox_free(&o);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(groups_by_peer_in_order),
       cmocka_unit_test(tags_and_refusals),
       cmocka_unit_test(many_peers),
       cmocka_unit_test(scratch_reused_across_turns),
+      cmocka_unit_test(discard_hands_back_tags),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

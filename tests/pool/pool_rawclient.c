@@ -1,0 +1,99 @@
+/* pool_rawclient.c — requests sent back to back on one raw DEALER, so the
+ * broker takes them in the same loop turn (the client library waits for
+ * each answer), for the rules that hold within a turn:
+ *   pool_rawclient CLIENTS_EP OP...   OP: sub:SID:SOURCE-TEXT | cancel:SID | get:SID
+ * SUBMITs are in c with an empty problem (the fake runner reads the source
+ * text). Prints one line per answer, in request order:
+ *   "N ACK dup=D" | "N ERROR CODE" | "N RESULT STATE VERDICT" (N = 1-based op)
+ * exit 0 when every op was answered within 10 s. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "proto.h"
+
+#define EMPTY_PROBLEM "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define MAX_OPS 32
+
+int main(int argc, char **argv) {
+  if (argc < 3 || argc - 2 > MAX_OPS) {
+    fprintf(stderr, "usage: pool_rawclient CLIENTS_EP OP... (at most %d; OP: sub:SID:SOURCE | cancel:SID | get:SID)\n",
+            MAX_OPS);
+    return 2;
+  }
+  void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
+  int zero = 0;
+  zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+  if (zmq_connect(s, argv[1]) != 0) return 2;
+  int nops = argc - 2;
+  for (int i = 0; i < nops; i++) {
+    char op[512];
+    snprintf(op, sizeof op, "%s", argv[i + 2]);
+    char *sid = strchr(op, ':');
+    if (!sid) return 2;
+    *sid++ = 0;
+    struct jp_msg m = {.rid = (uint64_t)i + 1};
+    struct jp_source src = {.name = "main.c"};
+    if (!strcmp(op, "sub")) {
+      char *text = strchr(sid, ':');
+      if (!text) return 2;
+      *text++ = 0;
+      src.content.data = (const uint8_t *)text;
+      src.content.len = strlen(text);
+      m.type = JP_MSG_SUBMIT;
+      m.u.submit = (struct jp_submit){.sid = sid, .problem = {.hash = EMPTY_PROBLEM}, .lang = "c",
+                                      .sources = &src, .nsources = 1, .priority = JP_PRIO_NORMAL};
+    } else if (!strcmp(op, "cancel")) {
+      m.type = JP_MSG_CANCEL;
+      m.u.cancel.sid = sid;
+    } else if (!strcmp(op, "get")) {
+      m.type = JP_MSG_RESULT_GET;
+      m.u.result_get.sid = sid;
+    } else {
+      fprintf(stderr, "pool_rawclient: unknown op %s\n", op);
+      return 2;
+    }
+    void *buf;
+    size_t len;
+    char err[256];
+    if (jp_msg_encode(&m, &buf, &len, err, sizeof err) < 0) {
+      fprintf(stderr, "pool_rawclient: %s\n", err);
+      return 2;
+    }
+    zmq_send(s, buf, len, 0);
+    free(buf);
+  }
+  char lines[MAX_OPS][128] = {{0}};
+  int answered = 0;
+  for (int waited = 0; answered < nops && waited < 10000;) {
+    zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&it, 1, 100) <= 0) {
+      waited += 100;
+      continue;
+    }
+    zmq_msg_t z;
+    zmq_msg_init(&z);
+    if (zmq_msg_recv(&z, s, 0) < 0) break;
+    struct jp_msg r;
+    int ok = jp_msg_decode(zmq_msg_data(&z), zmq_msg_size(&z), &r, NULL, NULL, 0) == 0;
+    zmq_msg_close(&z);
+    if (!ok || r.rid < 1 || r.rid > (uint64_t)nops || lines[r.rid - 1][0]) { /* events, strays */
+      if (ok) jp_msg_free(&r);
+      continue;
+    }
+    char *l = lines[r.rid - 1];
+    if (r.type == JP_MSG_ACK) snprintf(l, 128, "ACK dup=%d", (int)r.u.ack.duplicate);
+    else if (r.type == JP_MSG_ERROR) snprintf(l, 128, "ERROR %s", jp_errcode_name(r.u.error.code));
+    else if (r.type == JP_MSG_RESULT)
+      snprintf(l, 128, "RESULT %s %s", jp_state_name(r.u.result.state),
+               r.u.result.has_result ? jp_verdict_name(r.u.result.result.verdict) : "-");
+    else snprintf(l, 128, "%s", jp_msg_type_name(r.type));
+    answered++;
+    jp_msg_free(&r);
+  }
+  for (int i = 0; i < nops; i++) printf("%d %s\n", i + 1, lines[i][0] ? lines[i] : "(no answer)");
+  zmq_close(s);
+  zmq_ctx_term(ctx);
+  return answered == nops ? 0 : 1;
+}
