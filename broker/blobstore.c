@@ -205,7 +205,8 @@ static int by_age(const void *a, const void *b) {
   return (x->used > y->used) - (x->used < y->used);
 }
 
-int blobstore_evict(const struct blobstore *bs, char *err, size_t errlen) {
+int blobstore_evict(const struct blobstore *bs, int (*keep)(const char *hash, void *arg), void *arg, char *err,
+                    size_t errlen) {
   if (!bs->max_bytes) return 0;
   DIR *top = opendir(bs->dir);
   if (!top) return jp_errno(err, errlen, "listing %s", bs->dir);
@@ -243,7 +244,7 @@ int blobstore_evict(const struct blobstore *bs, char *err, size_t errlen) {
   closedir(top);
   if (n) qsort(v, n, sizeof *v, by_age);
   for (size_t i = 0; i < n && total > bs->max_bytes; i++)
-    if (unlink(v[i].path) == 0) total -= v[i].size;
+    if (!(keep && keep(v[i].path + strlen(v[i].path) - 64, arg)) && unlink(v[i].path) == 0) total -= v[i].size;
   free(v);
   return 0;
 }

@@ -34,7 +34,9 @@ int blobstore_put(const struct blobstore *bs, const char *hash, const void *data
 int blobstore_read(const struct blobstore *bs, const char *hash, size_t max, void **data,
                    size_t *len, char *err, size_t errlen);
 /* Removes least recently used blobs not linked elsewhere (link count 1)
- * until the store is under max_bytes. No-op when unbounded. */
-int blobstore_evict(const struct blobstore *bs, char *err, size_t errlen);
+ * and not kept by keep(hash, arg) (NULL: none kept) until the store is
+ * under max_bytes. No-op when unbounded. */
+int blobstore_evict(const struct blobstore *bs, int (*keep)(const char *hash, void *arg), void *arg, char *err,
+                    size_t errlen);
 
 #endif

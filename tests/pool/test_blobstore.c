@@ -1,6 +1,7 @@
 /* test_blobstore.c — the content store refuses content that does not match
  * its name and bad names, stores atomically, reads back, and a bounded
- * store evicts only blobs nothing else links to, oldest first. */
+ * store evicts only blobs nothing else links to and the caller does not
+ * keep, oldest first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,6 +123,8 @@ static void stale_temps_removed_at_start(void **st) {
   assert_true(blobstore_has(&bs, h));
 }
 
+static int keep_one(const char *hash, void *arg) { return !strcmp(hash, arg); }
+
 static void bounded_eviction(void **st) {
   (void)st;
   char err[512], path[4096], h[3][65], link_path[4200];
@@ -142,10 +145,20 @@ static void bounded_eviction(void **st) {
   blobstore_path(&bs, h[0], path, sizeof path);
   snprintf(link_path, sizeof link_path, "%s/in-use", tmpdir_path);
   assert_int_equal(link(path, link_path), 0);
-  assert_int_equal(blobstore_evict(&bs, err, sizeof err), 0);
+  assert_int_equal(blobstore_evict(&bs, NULL, NULL, err, sizeof err), 0);
   assert_true(blobstore_has(&bs, h[0]));
   assert_false(blobstore_has(&bs, h[1])); /* the oldest unlinked one went */
   assert_true(blobstore_has(&bs, h[2]));
+  /* over the bound again with a newer blob: the oldest unlinked one (2) is
+   * kept by the caller (a package being fetched lists it), the newer goes */
+  char newer[1000], hn[65];
+  memset(newer, 'z', sizeof newer);
+  blob_hash(newer, sizeof newer, hn);
+  assert_int_equal(blobstore_put(&bs, hn, newer, sizeof newer, err, sizeof err), 0);
+  assert_int_equal(blobstore_evict(&bs, keep_one, h[2], err, sizeof err), 0);
+  assert_true(blobstore_has(&bs, h[0]));
+  assert_true(blobstore_has(&bs, h[2]));
+  assert_false(blobstore_has(&bs, hn));
 }
 
 int main(void) {

@@ -9,37 +9,26 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
 #include <cmocka.h>
 
+#include "fake_router.h"
 #include "jpclient.h"
 
 #define SID "f-1"
 #define MAX_REQS 8
 
 struct fake {
-  void *ctx, *router;
-  char ep[64];
+  struct fake_router r;
   int send_done;                    /* 1: the final event is sent; 0: it is "lost" */
   enum jp_msg_type reqs[MAX_REQS];  /* what the client asked, in order */
   int nreqs;
   uint8_t peer[256];                /* the client's routing id */
   size_t peer_len;
-  volatile int stop;
-  pthread_t th;
 };
 
 /* One frame pair (routing id, body) to the client; 0 or -1. */
-static int reply(struct fake *f, const struct jp_msg *m) {
-  void *buf;
-  size_t len;
-  char err[256];
-  if (jp_msg_encode(m, &buf, &len, err, sizeof err) < 0) return -1;
-  int rc = zmq_send(f->router, f->peer, f->peer_len, ZMQ_SNDMORE) < 0 || zmq_send(f->router, buf, len, 0) < 0 ? -1 : 0;
-  free(buf);
-  return rc;
-}
+static int reply(struct fake *f, const struct jp_msg *m) { return fake_router_send(&f->r, f->peer, f->peer_len, m); }
 
 static int event(struct fake *f, enum jp_event_kind k) {
   struct jp_msg e = {.type = JP_MSG_EVENT};
@@ -80,26 +69,12 @@ static int answer(struct fake *f, const struct jp_msg *req) {
 
 static void *serve(void *arg) {
   struct fake *f = arg;
-  while (!f->stop) {
-    zmq_pollitem_t it = {f->router, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&it, 1, 50) <= 0) continue;
-    zmq_msg_t id, body;
-    zmq_msg_init(&id);
-    zmq_msg_init(&body);
-    if (zmq_msg_recv(&id, f->router, 0) >= 0 && zmq_msg_more(&id) && zmq_msg_recv(&body, f->router, 0) >= 0 &&
-        zmq_msg_size(&id) <= sizeof f->peer) {
-      f->peer_len = zmq_msg_size(&id);
-      memcpy(f->peer, zmq_msg_data(&id), f->peer_len);
-      struct jp_msg req;
-      char err[256];
-      if (jp_msg_decode(zmq_msg_data(&body), zmq_msg_size(&body), &req, NULL, err, sizeof err) == 0) {
-        if (f->nreqs < MAX_REQS) f->reqs[f->nreqs++] = req.type;
-        answer(f, &req);
-        jp_msg_free(&req);
-      }
-    }
-    zmq_msg_close(&id);
-    zmq_msg_close(&body);
+  while (!f->r.stop) {
+    struct jp_msg req;
+    if (!fake_router_recv(&f->r, 50, f->peer, &f->peer_len, &req)) continue;
+    if (f->nreqs < MAX_REQS) f->reqs[f->nreqs++] = req.type;
+    answer(f, &req);
+    jp_msg_free(&req);
   }
   return NULL;
 }
@@ -108,22 +83,9 @@ static struct fake *fake_start(int send_done) {
   struct fake *f = calloc(1, sizeof *f);
   assert_non_null(f);
   f->send_done = send_done;
-  f->ctx = zmq_ctx_new();
-  assert_non_null(f->ctx);
-  f->router = zmq_socket(f->ctx, ZMQ_ROUTER);
-  assert_non_null(f->router);
-  assert_int_equal(zmq_bind(f->router, "tcp://127.0.0.1:*"), 0);
-  size_t n = sizeof f->ep;
-  assert_int_equal(zmq_getsockopt(f->router, ZMQ_LAST_ENDPOINT, f->ep, &n), 0);
-  assert_int_equal(pthread_create(&f->th, NULL, serve, f), 0);
+  char err[256];
+  if (fake_router_start(&f->r, "tcp://127.0.0.1:*", serve, f, err, sizeof err) < 0) fail_msg("%s", err);
   return f;
-}
-
-static void fake_stop(struct fake *f) {
-  f->stop = 1;
-  pthread_join(f->th, NULL);
-  zmq_close(f->router);
-  zmq_ctx_term(f->ctx);
 }
 
 static int count_event(void *ctx, const struct jp_event *e) {
@@ -142,7 +104,7 @@ static void follow(int send_done, int events_expected) {
   char err[512];
   assert_int_equal(jpc_set_auth(&plain, err, sizeof err), 0);
   struct jpc *c;
-  assert_int_equal(jpc_open(&c, f->ep, "follow-test", err, sizeof err), 0);
+  assert_int_equal(jpc_open(&c, f->r.ep, "follow-test", err, sizeof err), 0);
   struct jp_msg r;
   int events = 0;
   int rc = jpc_follow(c, SID, 0, 20000, count_event, &events, &r, err, sizeof err);
@@ -151,7 +113,7 @@ static void follow(int send_done, int events_expected) {
   assert_int_equal(r.u.result.result.verdict, JP_V_WA);
   jp_msg_free(&r);
   jpc_close(c);
-  fake_stop(f);
+  fake_router_stop(&f->r);
   assert_int_equal(events, events_expected);
   assert_int_equal(f->nreqs, 2);
   assert_int_equal(f->reqs[0], JP_MSG_WATCH);

@@ -16,14 +16,29 @@
 #include "err.h"
 #include "sockets.h"
 
-int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, void *zctx, const char *broker,
-                char *err, size_t errlen) {
+/* A package being fetched and assembled by one caller of wcache_problem:
+ * others wanting the same key wait for it, and trimming spares the blobs
+ * it lists (pins: its manifest's hashes, sorted; pointers into the
+ * caller's jp_problem, which outlives the entry). */
+struct wcache_fetch {
+  char key[65];
+  const char **pins;
+  size_t npins;
+};
+
+int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, size_t slots, void *zctx,
+                const char *broker, char *err, size_t errlen) {
+  memset(c, 0, sizeof *c);
   if (strlen(root) > 1500 || strlen(broker) >= sizeof c->broker)
     return jp_err(err, errlen, "cache directory or broker endpoint too long");
+  if (slots < 1 || slots > 4096) return jp_err(err, errlen, "cache for %zu slots: want 1-4096", slots);
   snprintf(c->root, sizeof c->root, "%s", root);
   snprintf(c->broker, sizeof c->broker, "%s", broker);
   c->zctx = zctx;
-  pthread_mutex_init(&c->fetch_lock, NULL);
+  if (!(c->inflight = calloc(slots, sizeof *c->inflight))) return jp_errno(err, errlen, "allocating the fetch set");
+  c->nslots = slots;
+  pthread_mutex_init(&c->mu, NULL);
+  pthread_cond_init(&c->cv, NULL);
   if (mkdir(root, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating cache %s", root);
   char p[4096];
   snprintf(p, sizeof p, "%s/problems", root);
@@ -32,6 +47,14 @@ int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, void *zc
   if (mkdir(p, 0755) < 0 && errno != EEXIST) return jp_errno(err, errlen, "creating %s", p);
   snprintf(p, sizeof p, "%s/blobs", root);
   return blobstore_init(&c->bs, p, max_bytes, err, errlen);
+}
+
+void wcache_close(struct wcache *c) {
+  if (!c->inflight) return; /* init failed before making anything */
+  pthread_mutex_destroy(&c->mu);
+  pthread_cond_destroy(&c->cv);
+  free(c->inflight);
+  c->inflight = NULL;
 }
 
 /* relative, no empty, "." or ".." component, printable */
@@ -61,8 +84,9 @@ static int mkdirs_for(char *path) {
 }
 
 /* A socket for BLOB_GETs whose sends give up: a worker socket waits for a
- * connected broker (ZMQ_IMMEDIATE), and a send that never returns while
- * fetch_lock is held would stall every slot and a SIGTERM with them. */
+ * connected broker (ZMQ_IMMEDIATE), and a send that never returns would
+ * stall the slot, every slot waiting for the same package, and a SIGTERM
+ * with them. */
 static void *fetch_socket(struct wcache *c, char *err, size_t errlen) {
   void *sock = jp_socket(c->zctx, JP_SOCK_WORKER, c->broker, NULL, err, errlen);
   int ms = 5000;
@@ -125,7 +149,7 @@ static int fetch(struct wcache *c, void *sock, const char *hash, char *err, size
   return jp_err(err, errlen, "fetching blob %.16s... from %s timed out", hash, c->broker);
 }
 
-/* Fetches the package's blobs the cache lacks (fetch_lock held). */
+/* Fetches the package's blobs the cache lacks (its entry in the fetch set held). */
 static int fetch_missing(struct wcache *c, const struct jp_problem *p, char *err, size_t errlen) {
   void *sock = NULL;
   size_t fetched = 0;
@@ -148,7 +172,7 @@ static int fetch_missing(struct wcache *c, const struct jp_problem *p, char *err
 }
 
 /* Links the package's blobs into a new directory and renames it to dir
- * (fetch_lock held). */
+ * (its entry in the fetch set held, so trimming spares the blobs). */
 static int assemble(struct wcache *c, const struct jp_problem *p, const char *dir, char *err, size_t errlen) {
   static unsigned long seq;
   char tmp[4200], src[4096], dst[8400];
@@ -172,6 +196,68 @@ static int assemble(struct wcache *c, const struct jp_problem *p, const char *di
     return jp_errno(err, errlen, "renaming %s", tmp);
   }
   return 0;
+}
+
+static int by_hash(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* 1 if a package being fetched lists hash (mu held): trimming keeps it. */
+static int pinned(const char *hash, void *arg) {
+  const struct wcache *c = arg;
+  for (size_t i = 0; i < c->ninflight; i++)
+    if (bsearch(&hash, c->inflight[i].pins, c->inflight[i].npins, sizeof *c->inflight[i].pins, by_hash)) return 1;
+  return 0;
+}
+
+static struct wcache_fetch *find_fetch(struct wcache *c, const char *key) {
+  for (size_t i = 0; i < c->ninflight; i++)
+    if (!strcmp(c->inflight[i].key, key)) return &c->inflight[i];
+  return NULL;
+}
+
+/* The cold path of wcache_problem: one entry per package in the fetch set.
+ * The caller that adds it fetches and assembles; a caller finding it there
+ * waits until it is gone, then uses the directory, or, when that fetch
+ * failed, tries itself (so every waiter ends: it gets the package or its own
+ * fetch's error, bounded by the fetch timeouts). Different packages fetch at
+ * once. Trimming spares the blobs of every package in the set rather than
+ * waiting for the set to empty: a waiting trim would idle its slot (and
+ * delay its result) behind another slot's 100 MB fetch, and under a steady
+ * stream of overlapping fetches never run at all. */
+static int fetch_and_assemble(struct wcache *c, const struct jp_problem *p, const char *key, const char *dir,
+                              char *err, size_t errlen) {
+  struct wcache_fetch mine = {.npins = p->nfiles};
+  snprintf(mine.key, sizeof mine.key, "%s", key);
+  mine.pins = malloc((p->nfiles ? p->nfiles : 1) * sizeof *mine.pins);
+  if (!mine.pins) return jp_errno(err, errlen, "allocating the blob list of a package");
+  for (size_t i = 0; i < p->nfiles; i++) mine.pins[i] = p->files[i].sha256;
+  qsort(mine.pins, mine.npins, sizeof *mine.pins, by_hash);
+  int ready = 0;
+  pthread_mutex_lock(&c->mu);
+  for (;;) {
+    if (access(dir, F_OK) == 0) { /* another caller just assembled it */
+      ready = 1;
+      break;
+    }
+    /* at most one entry per slot: more callers than slots wait too */
+    if (!find_fetch(c, key) && c->ninflight < c->nslots) break;
+    c->nwaiting++;
+    pthread_cond_wait(&c->cv, &c->mu);
+    c->nwaiting--;
+  }
+  if (!ready) c->inflight[c->ninflight++] = mine;
+  pthread_mutex_unlock(&c->mu);
+  int rc = 0;
+  if (!ready) {
+    rc = fetch_missing(c, p, err, errlen);
+    if (rc == 0) rc = assemble(c, p, dir, err, errlen);
+    pthread_mutex_lock(&c->mu);
+    struct wcache_fetch *f = find_fetch(c, key);
+    *f = c->inflight[--c->ninflight];
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+  }
+  free(mine.pins);
+  return rc;
 }
 
 int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size_t dirlen, char *err,
@@ -198,16 +284,7 @@ int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size
     utimensat(AT_FDCWD, dir, NULL, 0);
     return 0;
   }
-  /* fetching and linking under one lock that trimming takes too: one slot
-   * fetches (the others then find the blobs here, so a package crosses the
-   * network once per worker), and no blob is evicted between its fetch and
-   * its link into the package directory. A package already assembled never
-   * gets here (above). */
-  pthread_mutex_lock(&c->fetch_lock);
-  int rc = access(dir, F_OK) == 0 ? 0 : fetch_missing(c, p, err, errlen); /* another slot may have just made it */
-  if (rc == 0 && access(dir, F_OK) != 0) rc = assemble(c, p, dir, err, errlen);
-  pthread_mutex_unlock(&c->fetch_lock);
-  return rc;
+  return fetch_and_assemble(c, p, key, dir, err, errlen);
 }
 
 int wcache_sources(const struct jp_submit *s, const char *jobdir, char (*paths)[4096], size_t maxn,
@@ -248,7 +325,6 @@ void wcache_rmtree(const char *dir) { nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS
 
 void wcache_trim(struct wcache *c) {
   if (!c->bs.max_bytes) return;
-  pthread_mutex_lock(&c->fetch_lock); /* not between a fetch and its link */
   char p[4096];
   snprintf(p, sizeof p, "%s/problems", c->root);
   DIR *d = opendir(p);
@@ -264,6 +340,10 @@ void wcache_trim(struct wcache *c) {
     }
     closedir(d);
   }
-  blobstore_evict(&c->bs, NULL, 0);
-  pthread_mutex_unlock(&c->fetch_lock);
+  /* under mu: a package being fetched keeps its blobs (a blob it found
+   * here or fetched must not go before it is linked), and none starts
+   * fetching (trusting the blobs it finds) while we choose what to evict */
+  pthread_mutex_lock(&c->mu);
+  blobstore_evict(&c->bs, pinned, c, NULL, 0);
+  pthread_mutex_unlock(&c->mu);
 }

@@ -12,19 +12,31 @@
 #include "blobstore.h"
 #include "proto.h"
 
+struct wcache_fetch; /* one package being fetched and assembled (cache.c) */
+
 struct wcache {
   struct blobstore bs;
   char root[2048];
   char broker[256];
   void *zctx;
-  /* one slot fetches and assembles a package at a time (the others, wanting
-   * the same package on a cold cache, then find its blobs here instead of
-   * fetching them again), and trimming waits for it */
-  pthread_mutex_t fetch_lock;
+  /* The packages being fetched and assembled now, at most one per slot
+   * (nslots entries): a slot wanting one of them waits on cv until it is
+   * assembled (so it crosses the network once per worker), different
+   * packages fetch at once, and trimming spares the blobs they list. mu
+   * guards the set and nwaiting. */
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  struct wcache_fetch *inflight;
+  size_t nslots, ninflight;
+  size_t nwaiting; /* callers waiting for another's fetch of their package */
 };
 
-int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, void *zctx, const char *broker,
-                char *err, size_t errlen);
+/* slots: how many threads call wcache_problem at once (each fetches at most
+ * one package at a time). wcache_close frees what init made, also after a
+ * failed init. */
+int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, size_t slots, void *zctx,
+                const char *broker, char *err, size_t errlen);
+void wcache_close(struct wcache *c);
 /* A directory holding the problem package, fetching missing blobs. */
 int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size_t dirlen, char *err,
                    size_t errlen);
@@ -33,7 +45,8 @@ int wcache_sources(const struct jp_submit *s, const char *jobdir, char (*paths)[
                    char *err, size_t errlen);
 /* Removes a job directory tree. */
 void wcache_rmtree(const char *dir);
-/* Keeps the cache under its bound (problem dirs unused for an hour, then blobs). */
+/* Keeps the cache under its bound (problem dirs unused for an hour, then
+ * blobs no problem directory and no package being fetched uses). */
 void wcache_trim(struct wcache *c);
 
 #endif

@@ -349,7 +349,8 @@ int worker_run(const struct worker_cfg *cfg, struct runner *runner, volatile sig
     jp_err(err, errlen, "binding %s: %s", EVENTS_EP, zmq_strerror(zmq_errno()));
     goto out;
   }
-  if (wcache_init(&w.cache, cfg->cache, cfg->cache_bytes, w.ctx, cfg->broker, err, errlen) < 0) goto out;
+  if (wcache_init(&w.cache, cfg->cache, cfg->cache_bytes, (size_t)cfg->slots, w.ctx, cfg->broker, err, errlen) < 0)
+    goto out;
   if (reconnect(&w, err, errlen) < 0) goto out;
   w.threads = calloc((size_t)cfg->slots, sizeof *w.threads);
   if (!w.threads) {
@@ -455,6 +456,7 @@ out:
   }
   if (w.ds) zmq_close(w.ds);
   if (w.pull) zmq_close(w.pull);
+  wcache_close(&w.cache);
   zmq_ctx_term(w.ctx);
   pthread_mutex_destroy(&w.mu);
   pthread_cond_destroy(&w.cv);
