@@ -17,7 +17,8 @@ enum { ST_PUT, ST_FIND, ST_FINISH_RES, ST_FINISH_SUB, ST_ATTEMPTS, ST_GET, ST_OW
        ST_DRAIN_ON, ST_DRAIN_OFF, ST_N };
 
 static const char *const sql[ST_N] = {
-    [ST_PUT] = "INSERT INTO subs(id, client, prio, lang, attempts, done, payload, digest) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)",
+    [ST_PUT] = "INSERT INTO subs(id, client, prio, lang, attempts, done, payload, digest) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)"
+               " ON CONFLICT(id) DO NOTHING",
     [ST_FIND] = "SELECT done, digest, client FROM subs WHERE id = ?1",
     [ST_FINISH_RES] = "INSERT OR REPLACE INTO results(id, verdict, result) VALUES (?1, ?2, ?3)",
     [ST_FINISH_SUB] = "UPDATE subs SET done = 1, payload = NULL WHERE id = ?1 AND done = 0",
@@ -182,9 +183,11 @@ int journal_find(struct journal *j, const char *id, const char *digest, const ch
 
 int journal_put(struct journal *j, const struct journal_sub *s, int *existed, int *done, int *same,
                 int *same_client, char *err, size_t errlen) {
-  int found = journal_find(j, s->id, s->digest, s->client, done, same, same_client, err, errlen);
-  *existed = found == 1;
-  if (found != 0) return found < 0 ? -1 : 0;
+  /* the insert first: the broker looks ids up at intake, so it is new
+   * but for a race, and one statement is cheaper than a lookup and one */
+  *existed = 0;
+  *done = 0;
+  *same = *same_client = 1;
   sqlite3_stmt *p = j->st[ST_PUT];
   sqlite3_bind_text(p, 1, s->id, -1, SQLITE_STATIC);
   sqlite3_bind_text(p, 2, s->client, -1, SQLITE_STATIC);
@@ -193,7 +196,12 @@ int journal_put(struct journal *j, const struct journal_sub *s, int *existed, in
   sqlite3_bind_int64(p, 5, s->attempts);
   sqlite3_bind_blob(p, 6, s->payload, (int)s->payload_len, SQLITE_STATIC);
   if (s->digest) sqlite3_bind_text(p, 7, s->digest, -1, SQLITE_STATIC);
-  return step_done(j, p, err, errlen, "inserting submission");
+  if (step_done(j, p, err, errlen, "inserting submission") < 0) return -1;
+  if (sqlite3_changes(j->db) == 1) return 0;
+  int found = journal_find(j, s->id, s->digest, s->client, done, same, same_client, err, errlen);
+  if (found < 0) return -1;
+  *existed = 1;
+  return 0;
 }
 
 int journal_finish(struct journal *j, const char *id, const char *verdict, const void *result,

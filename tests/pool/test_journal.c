@@ -52,8 +52,20 @@ static void durable_dedupe_results(void **st) {
   assert_int_equal(journal_put(j, &lost, &existed, &done, &same, &same_client, err, sizeof err), 0);
   journal_rollback(j);
 
+  /* one broker per data directory */
+  struct journal *j2;
+  uint64_t e3;
+  assert_int_equal(journal_open(&j2, tmpdir_path, &e3, err, sizeof err), -1);
+  assert_non_null(strstr(err, "in use by another judge-broker"));
+
   assert_int_equal(journal_begin(j, err, sizeof err), 0);
   assert_int_equal(journal_finish(j, "s2", "AC", "res", 3, err, sizeof err), 0);
+  /* one final result: a second one is refused (1), the first stays */
+  assert_int_equal(journal_finish(j, "s2", "CANCELLED", "x", 1, err, sizeof err), 1);
+  assert_int_equal(journal_finish(j, "nope", "AC", "x", 1, err, sizeof err), 1);
+  assert_int_equal(journal_find(j, "s2", NULL, "A", &done, &same, &same_client, err, sizeof err), 1);
+  assert_int_equal(done, 1);
+  assert_int_equal(journal_find(j, "nope", NULL, "A", &done, &same, &same_client, err, sizeof err), 0);
   assert_int_equal(journal_set_attempts(j, "s3", 2, err, sizeof err), 0);
   struct journal_sub again = {.id = "s2", .client = "B", .lang = "c", .payload = "q", .payload_len = 1, .digest = "d2"};
   assert_int_equal(journal_put(j, &again, &existed, &done, &same, &same_client, err, sizeof err), 0);
