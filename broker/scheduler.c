@@ -40,6 +40,12 @@ struct sched {
   uint32_t heads[SCHED_NPRIO][SCHED_LANG_MAX];
   uint64_t head_langs[SCHED_NPRIO]; /* bit l: heads[p][l] > 0 */
   size_t queued[SCHED_NPRIO];
+  /* a client's queue is FIFO, so a job in a language no worker speaks would
+   * hold back everything behind it: past a grace period such a job is
+   * parked (still queued, out of its client's line) until one comes */
+  uint32_t lang_workers[SCHED_LANG_MAX];  /* registered workers speaking it */
+  int64_t lang_idle_since[SCHED_LANG_MAX]; /* since when it has none (INT64_MIN: from the next tick) */
+  struct sched_job *parked[SCHED_LANG_MAX], *parked_tail[SCHED_LANG_MAX];
   size_t running, finishing, nworkers;
   uint64_t next_lease;
   int force;
@@ -129,6 +135,7 @@ int sched_lang(struct sched *s, const char *name) {
     if (!strcmp(s->langs[i], name)) return i;
   if (s->nlangs >= SCHED_LANG_MAX) return -1;
   strcpy(s->langs[s->nlangs], name);
+  s->lang_idle_since[s->nlangs] = INT64_MIN;
   return s->nlangs++;
 }
 
@@ -210,9 +217,27 @@ static void queue_push(struct sched *s, struct sched_job *j, int front) {
   ring_insert(s, c, p);
 }
 
+static void park(struct sched *s, struct sched_job *j) {
+  int l = j->lang;
+  j->q_next = NULL;
+  j->q_prev = s->parked_tail[l];
+  if (j->q_prev) j->q_prev->q_next = j; else s->parked[l] = j;
+  s->parked_tail[l] = j;
+  j->parked = 1;
+  s->queued[j->prio]++;
+}
+
 static void queue_unlink(struct sched *s, struct sched_job *j) {
   struct sched_client *c = j->client;
   int p = j->prio;
+  if (j->parked) {
+    if (j->q_prev) j->q_prev->q_next = j->q_next; else s->parked[j->lang] = j->q_next;
+    if (j->q_next) j->q_next->q_prev = j->q_prev; else s->parked_tail[j->lang] = j->q_prev;
+    j->q_prev = j->q_next = NULL;
+    j->parked = 0;
+    s->queued[p]--;
+    return;
+  }
   struct sched_job *h0 = c->head[p];
   if (j->q_prev) j->q_prev->q_next = j->q_next; else c->head[p] = j->q_next;
   if (j->q_next) j->q_next->q_prev = j->q_prev; else c->tail[p] = j->q_prev;
@@ -357,6 +382,53 @@ static int drop_zombie(struct sched_worker *w) {
   return 1;
 }
 
+/* a worker speaking the languages in mask came: parked jobs of a language
+ * that had none go back to their clients' queues (at the end) */
+static void langs_add(struct sched *s, uint64_t mask) {
+  for (int l = 0; l < s->nlangs; l++) {
+    if (!(mask & (1ULL << l)) || s->lang_workers[l]++ > 0) continue;
+    while (s->parked[l]) {
+      struct sched_job *j = s->parked[l];
+      queue_unlink(s, j);
+      queue_push(s, j, 0);
+    }
+  }
+}
+
+static void langs_drop(struct sched *s, uint64_t mask) {
+  for (int l = 0; l < s->nlangs; l++)
+    if ((mask & (1ULL << l)) && s->lang_workers[l] > 0 && --s->lang_workers[l] == 0)
+      s->lang_idle_since[l] = INT64_MIN;
+}
+
+/* Parks the jobs at the head of their client's line whose language has had
+ * no worker for grace_ms (then the rest of that line can go). */
+static void park_blocked_heads(struct sched *s, int64_t now, int64_t grace_ms) {
+  uint64_t dead = 0;
+  for (int l = 0; l < s->nlangs; l++) {
+    if (s->lang_workers[l]) continue;
+    if (s->lang_idle_since[l] == INT64_MIN) s->lang_idle_since[l] = now;
+    if (now - s->lang_idle_since[l] >= grace_ms) dead |= 1ULL << l;
+  }
+  for (int p = 0; p < SCHED_NPRIO; p++) {
+    if (!(s->head_langs[p] & dead)) continue;
+    /* every client in the ring once; a client whose line empties leaves it */
+    size_t n = 0;
+    struct sched_client *c = s->ring[p];
+    if (c) do n++, c = c->r_next[p]; while (c != s->ring[p]);
+    c = s->ring[p];
+    for (size_t i = 0; i < n && c; i++) {
+      struct sched_client *next = c->r_next[p];
+      while (c->head[p] && (dead & (1ULL << c->head[p]->lang))) {
+        struct sched_job *j = c->head[p];
+        queue_unlink(s, j);
+        park(s, j);
+      }
+      c = next;
+    }
+  }
+}
+
 struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t rid_len,
                                         const char *name, int slots, const char *const *langs,
                                         int nlangs, int64_t now, char *err, size_t errlen) {
@@ -382,16 +454,20 @@ struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t
     mask |= 1ULL << l;
   }
   struct sched_worker *w = sched_worker_find(s, rid, rid_len);
+  struct sched_worker *nw = calloc(1, sizeof *nw);
+  if (!nw) {
+    jp_errno(err, errlen, "scheduler: allocating worker");
+    return NULL;
+  }
+  /* counted before the old session goes, so its languages never look
+   * abandoned in between */
+  langs_add(s, mask);
   if (w) {
     /* a second hello on the same connection: the worker restarted its
      * session, so what we thought it ran goes back to the queue */
     sched_worker_bye(s, w);
   }
-  w = calloc(1, sizeof *w);
-  if (!w) {
-    jp_errno(err, errlen, "scheduler: allocating worker");
-    return NULL;
-  }
+  w = nw;
   memcpy(w->rid, rid, rid_len);
   w->rid_len = rid_len;
   snprintf(w->name, sizeof w->name, "%s", name);
@@ -418,6 +494,7 @@ static void worker_remove(struct sched *s, struct sched_worker *w) {
   w->slots = 0; /* leave the free ring */
   w->zombies = 0;
   free_ring_update(s, w);
+  langs_drop(s, w->langmask);
   size_t b = worker_bucket(s, w->rid, w->rid_len);
   for (struct sched_worker **pp = &s->workers[b]; *pp; pp = &(*pp)->h_next)
     if (*pp == w) {
@@ -598,6 +675,9 @@ void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx) {
     free_ring_update(s, w);
     if (now - w->last_seen > s->cfg.worker_timeout_ms && !w->jobs) worker_remove(s, w);
   }
+  /* as long as a worker that went away (or a broker restart) takes to come
+   * back, so a short absence does not reorder anyone's line */
+  park_blocked_heads(s, now, s->cfg.worker_timeout_ms);
 }
 
 void sched_worker_expire(struct sched *s, struct sched_worker *w, sched_expire_cb cb, void *ctx) {

@@ -32,6 +32,7 @@ struct sched_job {
   int64_t started;        /* dispatch time of the current lease */
   struct sched_worker *worker;
   int cancel_requested;
+  int parked;             /* queued, set aside: no worker speaks its language */
   void *payload;          /* owned: the job as sent to a worker */
   size_t payload_len;
   struct sched_client *client;

@@ -469,6 +469,48 @@ static void head_changes_language(void **st) {
   sched_free(s);
 }
 
+/* One client's line is FIFO: a job in a language no worker speaks (a
+ * typo'd --lang, pypy3 with no pypy3 worker) held back everything behind it
+ * forever. Past the grace period (worker_timeout_ms) it is parked; when a
+ * worker speaking it comes, it goes back in line; it can be cancelled while
+ * parked; it still counts as queued. */
+static void unservable_head_steps_aside(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "cob", "frontend", SCHED_CONTEST, "cobol");
+  add(s, "c1", "frontend", SCHED_CONTEST, "c");
+  add(s, "c2", "frontend", SCHED_CONTEST, "c");
+  worker(s, "wc", 2, "c", NULL);
+  assert_null(run_one(s, 0)); /* blocked behind cob */
+  sched_tick(s, 100, NULL, NULL);
+  assert_null(run_one(s, 100)); /* within the grace period a worker may still come */
+  struct sched_stats ss;
+  sched_stats(s, &ss);
+  assert_int_equal(ss.queued[SCHED_CONTEST], 3);
+  assert_int_equal(sched_worker_heartbeat(s, "wc", 2, 2, 3000), 0); /* alive */
+  sched_tick(s, 100 + cfg.worker_timeout_ms, NULL, NULL);
+  assert_string_equal(run_one(s, 3200), "c1");
+  assert_string_equal(run_one(s, 3200), "c2");
+  assert_null(run_one(s, 3200));
+  sched_stats(s, &ss);
+  assert_int_equal(ss.queued[SCHED_CONTEST], 1); /* cob, parked */
+  worker(s, "wcob", 1, "cobol", NULL);
+  assert_string_equal(run_one(s, 3300), "cob");
+  /* parked again, then cancelled while parked */
+  add(s, "px", "frontend", SCHED_NORMAL, "pascal");
+  add(s, "c3", "frontend", SCHED_NORMAL, "c");
+  sched_tick(s, 4000, NULL, NULL);
+  assert_int_equal(sched_worker_heartbeat(s, "wc", 2, 2, 6000), 0);
+  sched_tick(s, 4000 + cfg.worker_timeout_ms, NULL, NULL);
+  struct sched_job *j;
+  assert_int_equal(sched_cancel(s, "px", &j), 1);
+  sched_done(s, j);
+  assert_string_equal(run_one(s, 8000), "c3");
+  sched_stats(s, &ss);
+  assert_int_equal(ss.queued[SCHED_NORMAL], 0);
+  sched_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(priorities_first),
@@ -487,6 +529,7 @@ int main(void) {
       cmocka_unit_test(multi_language_worker_one_slot),
       cmocka_unit_test(next_job_language_per_client),
       cmocka_unit_test(head_changes_language),
+      cmocka_unit_test(unservable_head_steps_aside),
   };
   return cmocka_run_group_tests_name("pool_sched", tests, NULL, NULL);
 }
