@@ -67,7 +67,9 @@ static int set_key(struct broker_cfg *c, const char *key, const char *v, char *e
   else if (!strcmp(key, "languages")) snprintf(c->langs, sizeof c->langs, "%s", v);
   else if (!strcmp(key, "insecure")) {
     if (jp_kv_bool(key, v, &c->insecure, err, errlen) < 0) return -1;
-  } else if (!strcmp(key, "verbose")) c->verbose = 1;
+  } else if (!strcmp(key, "verbose")) {
+    if (jp_kv_bool(key, v, &c->verbose, err, errlen) < 0) return -1;
+  }
   else return jp_err(err, errlen, "unknown setting '%s'", key);
   return 0;
 }

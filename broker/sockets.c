@@ -1,6 +1,7 @@
 /* sockets.c — socket options for every role (see sockets.h). */
 #include "sockets.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <zmq.h>
@@ -134,8 +135,10 @@ void *jp_socket_auth(void *ctx, enum jp_sock_role role, const char *endpoint, co
     }
   }
   if ((bind ? zmq_bind(s, endpoint) : zmq_connect(s, endpoint)) != 0) {
-    jp_err(err, errlen, "%s %s: %s (check the address; is another broker running?)",
-           bind ? "binding" : "connecting to", endpoint, zmq_strerror(zmq_errno()));
+    int e = zmq_errno();
+    jp_err(err, errlen, "%s %s: %s (%s)", bind ? "binding" : "connecting to", endpoint, zmq_strerror(e),
+           e == EADDRINUSE ? "is another broker running on it?"
+                           : "check the address: tcp://HOST:PORT, ipc:///PATH or inproc://NAME");
     zmq_close(s);
     return NULL;
   }

@@ -28,7 +28,8 @@ const char local_opts_help[] =
 const char broker_opts_help[] =
     "  --broker ENDPOINT      judge in a pool: send to this broker (e.g. tcp://host:7700;\n"
     "                         $JUDGE_BROKER is the default for the other network commands)\n"
-    "  --priority P           contest, normal (default), rejudge or bulk (with --broker)\n"
+    "  --priority P           contest, normal, rejudge or bulk (with --broker; default\n"
+    "                         normal for submit, bulk for batch)\n"
     "  --wait SEC             give up waiting for verdicts after SEC seconds (default: wait\n"
     "                         until judged); the submissions stay queued\n"
     "  --no-wait              print the id(s) once the broker has them, do not wait\n";

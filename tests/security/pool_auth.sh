@@ -54,7 +54,8 @@ grep -q "^insecure" "$here/../../ops/judgepool.conf.example" && fail "the exampl
 grep -q -- "--insecure" "$T/wnokeys.out" || fail "worker: no hint: $(cat "$T/wnokeys.out")"
 
 # 2. the broker with CURVE, keys and certificate from its config file
-printf 'keys = %s\ncert = %s\nmax-watches = 2\nmax-watches-total = 3\n' "$K/keys" "$K/broker_secret" >"$T/broker.conf"
+# (verbose = no: a boolean read as such; any value used to turn it on)
+printf 'keys = %s\ncert = %s\nmax-watches = 2\nmax-watches-total = 3\nverbose = no\n' "$K/keys" "$K/broker_secret" >"$T/broker.conf"
 BROKER_AUTH="--config $T/broker.conf" CLIENT_AUTH="--cert $K/adm_secret --broker-key $BK" start_broker
 say adm status "$CLIENTS" | grep -q "^workers 0" || fail "admin cannot reach the broker"
 grep -q "CURVE on every socket; 4 keys" "$T/broker.log" || fail "broker log does not say CURVE"
@@ -70,6 +71,7 @@ say alice get "$CLIENTS" a-1 | grep -q "^state queued" || fail "job went to the 
 WORKER_AUTH="--cert $K/w1_secret --broker-key $BK" start_worker w1 2
 for _ in $(seq 100); do say alice get "$CLIENTS" a-1 | grep -q "^verdict" && break; sleep 0.1; done
 say alice get "$CLIENTS" a-1 | grep -q "^verdict AC" || fail "judged submission: $(say alice get "$CLIENTS" a-1)"
+grep -q "leased to worker" "$T/broker.log" && fail "verbose = no in the config turned verbose logging on"
 
 # 5. ownership: bob may not read alice's submission, the admin may
 say bob get "$CLIENTS" a-1 | grep -q "^error forbidden" || fail "bob read alice's result: $(say bob get "$CLIENTS" a-1)"

@@ -60,7 +60,9 @@ static int set_key(struct worker_cfg *c, const char **runner, const char *k, con
   else if (!strcmp(k, "broker-key")) snprintf(brokerkey, sizeof brokerkey, "%s", v);
   else if (!strcmp(k, "insecure")) {
     if (jp_kv_bool(k, v, &insecure, err, errlen) < 0) return -1;
-  } else if (!strcmp(k, "verbose")) c->verbose = 1;
+  } else if (!strcmp(k, "verbose")) {
+    if (jp_kv_bool(k, v, &c->verbose, err, errlen) < 0) return -1;
+  }
   else return jp_err(err, errlen, "unknown setting '%s'", k);
   return 0;
 }
