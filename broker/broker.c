@@ -1357,6 +1357,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
   logmsg(&b, "serving clients on %s, workers on %s, events on %s", cfg->clients, cfg->workers, cfg->events);
 
   int64_t last_tick = now_ms(), last_hb = 0, last_report = last_tick, drained_at = last_tick;
+  unsigned long last_refused = 0;
   b.sec_base = last_tick / 1000;
   zmq_msg_t body;
   while (!*stop) {
@@ -1411,6 +1412,14 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
       last_hb = now;
     }
     if (now - last_report >= 10000) {
+      /* a peer with a key the broker does not admit only sees silence:
+       * the operator at least sees it here */
+      unsigned long refused = 0;
+      if (b.zap) jp_zap_stats(b.zap, NULL, &refused);
+      if (refused > last_refused)
+        logmsg(&b, "refused %lu connection handshake(s) in the last 10 s: a key not in %s, or a client key on the "
+               "workers socket (or the reverse); add it with its role, then SIGHUP", refused - last_refused, cfg->keys);
+      last_refused = refused;
       /* the same figures as `judge status`, in the log for operators */
       struct sched_stats ss;
       sched_stats(b.s, &ss);

@@ -27,7 +27,15 @@ int cmd_cancel(int argc, char **argv) {
     jpc_close(c.cl);
     return 2;
   }
+  /* the broker acknowledges a cancel of a finished submission too (it is
+   * a no-op): say which it was */
+  struct jp_msg r;
+  int final = jpc_result(c.cl, c.arg, 0, &r, err, sizeof err);
+  if (final == 1 && r.u.result.state == JP_ST_DONE && r.u.result.has_result)
+    printf("%s: already final (%s): nothing to cancel\n", c.arg, jp_verdict_name(r.u.result.result.verdict));
+  else
+    printf("%s: cancel accepted\n", c.arg);
+  if (final >= 0) jp_msg_free(&r);
   jpc_close(c.cl);
-  printf("%s: cancel accepted\n", c.arg);
   return 0;
 }

@@ -41,6 +41,7 @@ grep -q "^a-1: done" "$T/s1.out" || fail "status of a finished id: $(cat "$T/s1.
 "$BIN/judge" status --broker "$CLIENTS" no-such-id >"$T/s2.out" 2>&1 && fail "status of an unknown id succeeded"
 grep -qi "unknown\|no such" "$T/s2.out" || fail "status of an unknown id: $(cat "$T/s2.out")"
 "$BIN/judge" cancel --broker "$CLIENTS" a-1 >"$T/c1.out" 2>&1 || fail "cancel of a finished id: $(cat "$T/c1.out")"
+grep -q "^a-1: already final (WA): nothing to cancel$" "$T/c1.out" || fail "cancel of a finished id says: $(cat "$T/c1.out")"
 "$BIN/judge" result --broker "$CLIENTS" a-1 >"$T/r2.out"; rc=$?
 [ $rc = 1 ] && grep -q "WA" "$T/r2.out" || fail "cancel changed a final verdict: rc $rc $(cat "$T/r2.out")"
 "$BIN/judge" cancel --broker "$CLIENTS" no-such-id >"$T/c2.out" 2>&1 && fail "cancel of an unknown id succeeded"

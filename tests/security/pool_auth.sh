@@ -171,4 +171,9 @@ for _ in $(seq 50); do grep -q "not reloaded" "$T/broker.log" && break; sleep 0.
 grep -q "not reloaded, the old keys stay" "$T/broker.log" || fail "bad keys file not reported"
 say newc get "$CLIENTS" n-1 | grep -q "^state\|^verdict" || fail "old keys lost after a bad reload"
 kill -0 "$BROKER_PID" || fail "broker died"
+# the impostor worker and the removed key were refused at the handshake;
+# the broker's 10 s report says so (they only saw silence)
+for _ in $(seq 120); do grep -q "refused [0-9]* connection handshake" "$T/broker.log" && break; sleep 0.1; done
+grep -q "refused [0-9]* connection handshake(s) in the last 10 s: a key not in" "$T/broker.log" ||
+  fail "refused handshakes are not in the broker's log"
 echo "pool_auth: ok"
