@@ -88,6 +88,15 @@ int jpc_problem_scan(const char *dir, struct jpc_problem **out, char *err, size_
     return -1;
   }
   if (p->nfiles) qsort(p->files, p->nfiles, sizeof *p->files, by_path);
+  /* the one file every package has: without it every worker would fail the
+   * job (three attempts, then IE) instead of the client saying so now */
+  size_t i = 0;
+  while (i < p->nfiles && strcmp(p->files[i].path, "problem.yaml")) i++;
+  if (i == p->nfiles) {
+    jp_err(err, errlen, "%s/problem.yaml is missing: not a problem package?", p->dir);
+    jpc_problem_free(p);
+    return -1;
+  }
   struct jp_problem wire = {.hash = "", .files = p->files, .nfiles = p->nfiles};
   if (jp_problem_hash(&wire, p->hash, err, errlen) < 0) {
     jpc_problem_free(p);

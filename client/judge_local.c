@@ -195,7 +195,11 @@ static void one_line(char *out, size_t n, const char *s) {
 
 void result_table(FILE *f, const struct judge_result *r, int colour) {
   const char *reset = colour ? "\033[0m" : "";
-  if (!r->compile.ok) {
+  if (!r->compile.ok && r->verdict == JUDGE_IE) {
+    /* judging failed before compiling (e.g. a worker could not use the
+     * package): not the submission's fault, so not "compile: failed" */
+    fprintf(f, "internal error: %s\n", r->compile.message[0] ? r->compile.message : "(no details)");
+  } else if (!r->compile.ok) {
     fprintf(f, "compile: %sfailed%s\n%s\n", verdict_colour(JUDGE_CE, colour), reset, r->compile.message);
   } else {
     fprintf(f, "%-32s %-7s %8s %8s %10s%s  %s\n", "test", "verdict", "cpu_ms", "wall_ms", "mem_kib",

@@ -29,6 +29,16 @@ done
 "$BIN/pool_client" submit "$CLIENTS" c 1 5 0 >"$T/clash.out" 2>&1 && fail "clashing resubmit accepted"
 grep -q forbidden "$T/clash.out" || fail "clash not reported as forbidden: $(cat "$T/clash.out")"
 
+# CLI: a directory that is no problem package is refused before anything
+# is sent (it used to be judged: three workers failed it, then IE shown as
+# "compile: failed", exit 0)
+mkdir -p "$T/notaproblem"
+echo 1 >"$T/notaproblem/data.in"
+echo 'int main(void){return 0;}' >"$T/x.c"
+"$BIN/judge" submit --broker "$CLIENTS" --problem "$T/notaproblem" "$T/x.c" >"$T/np.out" 2>&1; rc=$?
+[ $rc = 2 ] && grep -q "problem.yaml is missing: not a problem package" "$T/np.out" ||
+  fail "submit of a non-package: rc $rc $(cat "$T/np.out")"
+
 # CLI: result of a known WA (index 1), unknown id, status
 "$BIN/judge" result --broker "$CLIENTS" a-1 >"$T/r.out"; rc=$?
 [ $rc = 1 ] && grep -q "WA" "$T/r.out" && grep -q "KiB" "$T/r.out" || fail "judge result a-1: rc $rc $(cat "$T/r.out")"
