@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
@@ -35,6 +36,18 @@ int jp_socket_set_identity(const char *cert, const char *broker_key, char *err, 
 }
 
 int jp_socket_has_identity(void) { return g_have; }
+
+/* libzmq takes tcp://host:99999 and listens on 99999 mod 65536; the log
+ * would then name a port nobody listens on */
+static int tcp_port_ok(const char *endpoint) {
+  if (strncmp(endpoint, "tcp://", 6)) return 1;
+  const char *c = strrchr(endpoint, ':');
+  if (!c || c < endpoint + 6) return 1; /* libzmq says what is wrong */
+  if (!strcmp(c + 1, "*")) return 1;
+  char *end;
+  long port = strtol(c + 1, &end, 10);
+  return end != c + 1 && *end == 0 && port >= 1 && port <= 65535;
+}
 
 static int opt_int(void *s, int opt, int v) { return zmq_setsockopt(s, opt, &v, sizeof v); }
 
@@ -133,6 +146,11 @@ void *jp_socket_auth(void *ctx, enum jp_sock_role role, const char *endpoint, co
       zmq_close(s);
       return NULL;
     }
+  }
+  if (!tcp_port_ok(endpoint)) {
+    jp_err(err, errlen, "%s: the port must be 1-65535%s", endpoint, bind ? " or *" : "");
+    zmq_close(s);
+    return NULL;
   }
   if ((bind ? zmq_bind(s, endpoint) : zmq_connect(s, endpoint)) != 0) {
     int e = zmq_errno();
