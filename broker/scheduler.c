@@ -43,6 +43,7 @@ struct sched {
   size_t running, finishing, nworkers;
   uint64_t next_lease;
   int force;
+  int64_t last_tick;              /* sched_tick's previous now (0 = none yet) */
 };
 
 static uint64_t hash_bytes(const void *p, size_t n) {
@@ -577,7 +578,19 @@ static void lease_lost(struct sched *s, struct sched_worker *w, struct sched_job
   }
 }
 
+/* the broker was not listening for `gap` ms: nobody's silence counts */
+static void forgive_stall(struct sched *s, int64_t gap) {
+  for (struct sched_worker *w = s->all; w; w = w->all_next) {
+    if (w->slots > 0) w->last_seen += gap; /* a lost one stays lost */
+    for (struct sched_job *j = w->jobs; j; j = j->q_next)
+      if (j->deadline != INT64_MIN) j->deadline += gap;
+  }
+}
+
 void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx) {
+  if (s->cfg.stall_ms > 0 && s->last_tick && now - s->last_tick > s->cfg.stall_ms)
+    forgive_stall(s, now - s->last_tick);
+  s->last_tick = now;
   for (struct sched_worker *w = s->all, *wn; w; w = wn) {
     wn = w->all_next;
     for (struct sched_job *j = w->jobs, *n; j; j = n) {

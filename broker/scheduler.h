@@ -16,6 +16,7 @@ enum { SCHED_CONTEST = 0, SCHED_NORMAL, SCHED_REJUDGE, SCHED_BULK, SCHED_NPRIO }
 #define SCHED_RID_MAX 255   /* ZeroMQ routing ids */
 #define SCHED_LANG_MAX 32   /* distinct languages the pool knows */
 #define SCHED_WORKER_LANGS 32
+#define SCHED_KEY_MAX 40    /* a peer's public key (Z85) */
 
 enum sched_state { SCHED_QUEUED, SCHED_RUNNING, SCHED_FINISHING };
 
@@ -44,6 +45,9 @@ struct sched_worker {
   unsigned char rid[SCHED_RID_MAX];
   size_t rid_len;
   char name[SCHED_ID_MAX + 1];
+  /* the key that registered it ("" unauthenticated), set by the broker:
+   * only that key may speak for this routing id */
+  char key[SCHED_KEY_MAX + 1];
   int slots;
   int running;            /* live leases */
   int zombies;            /* jobs it still works on that we no longer count */
@@ -69,6 +73,8 @@ struct sched_cfg {
   size_t max_per_client;  /* queued+running jobs per client */
   size_t max_total;       /* queued+running jobs in all */
   size_t max_bytes;       /* payload bytes held in all */
+  int stall_ms;           /* sched_tick gap that is the broker's own stall
+                           * (0 = none: time jumps count, as in unit tests) */
 };
 
 struct sched;
@@ -151,7 +157,11 @@ void sched_requeue(struct sched *s, struct sched_job *job);
 
 /* Expires leases and silent workers. For each job whose lease expired,
  * calls cb(job, failed): failed=0 means it was requeued, failed=1 means the
- * attempt cap was reached and the job is now FINISHING (caller stores IE). */
+ * attempt cap was reached and the job is now FINISHING (caller stores IE).
+ * With cfg.stall_ms set, a gap of more than that since the previous call
+ * means the broker itself stalled (stopped, swapped out, paused VM) and
+ * heard nobody meanwhile: every deadline and last sign of life moves on by
+ * the gap first, so workers are not charged for the broker's silence. */
 typedef void (*sched_expire_cb)(void *ctx, struct sched_job *job, int failed);
 void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx);
 /* Every lease of w is lost now (it REGISTERed again without reporting

@@ -165,6 +165,41 @@ static void heartbeat_renews_lease(void **st) {
   sched_free(s);
 }
 
+/* A scheduler with config c, job "x" leased to worker "w1" (1 slot) at
+ * time 0, expiry counters zeroed. */
+static struct sched *one_running(const struct sched_cfg *c, struct sched_job **j) {
+  char err[256];
+  struct sched *s = sched_new(c, err, sizeof err);
+  assert_non_null(s);
+  add(s, "x", "A", SCHED_NORMAL, "c");
+  worker(s, "w1", 1, "c", NULL);
+  struct sched_worker *w;
+  assert_int_equal(sched_dispatch(s, 0, j, &w), 1);
+  expired_requeued = expired_failed = 0;
+  return s;
+}
+
+/* A broker that stalled (cfg.stall_ms) does not hold its own silence
+ * against its workers: the gap moves every deadline on; silence after it
+ * still expires the lease. */
+static void broker_stall_forgiven(void **st) {
+  (void)st;
+  struct sched_cfg c = cfg;
+  c.stall_ms = 1000;
+  struct sched_job *j;
+  struct sched *s = one_running(&c, &j);
+  sched_tick(s, 100, on_expire, NULL);
+  sched_tick(s, 6600, on_expire, NULL); /* stalled 6.5 s, lease 1 s */
+  assert_int_equal(j->state, SCHED_RUNNING);
+  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 0, 6650), 0);
+  for (int64_t t = 6700; t <= 7600; t += 100) sched_tick(s, t, on_expire, NULL);
+  assert_int_equal(j->state, SCHED_RUNNING);
+  for (int64_t t = 7700; t <= 7800; t += 100) sched_tick(s, t, on_expire, NULL);
+  assert_int_equal(expired_requeued, 1); /* silent 1 s after the stall */
+  assert_int_equal(j->state, SCHED_QUEUED);
+  sched_free(s);
+}
+
 static void stale_result_ignored(void **st) {
   (void)st;
   struct sched *s = mk();
@@ -349,14 +384,9 @@ static void job_timeout_even_with_heartbeats(void **st) {
   (void)st;
   struct sched_cfg c = cfg;
   c.job_timeout_ms = 5000;
-  char err[256];
-  struct sched *s = sched_new(&c, err, sizeof err);
-  add(s, "x", "A", SCHED_NORMAL, "c");
-  worker(s, "w1", 1, "c", NULL);
   struct sched_job *j;
   struct sched_worker *w;
-  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
-  expired_requeued = expired_failed = 0;
+  struct sched *s = one_running(&c, &j);
   for (int64_t t = 500; t <= 5000; t += 500) {
     sched_worker_heartbeat(s, "w1", 2, 0, t);
     sched_tick(s, t, on_expire, NULL);
@@ -476,6 +506,7 @@ int main(void) {
       cmocka_unit_test(languages_and_credits),
       cmocka_unit_test(lease_expiry_requeues_then_ie),
       cmocka_unit_test(heartbeat_renews_lease),
+      cmocka_unit_test(broker_stall_forgiven),
       cmocka_unit_test(stale_result_ignored),
       cmocka_unit_test(bounds_and_duplicates),
       cmocka_unit_test(cancel_and_zombies),

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -46,7 +47,8 @@ struct worker {
   int busy;               /* jobs held: queued here or being judged */
   struct wjob *unacked;   /* finished, waiting for RESULT_ACK */
   uint64_t epoch, rid;
-  int registered;
+  char link_id[40]; /* the broker socket's routing id, for the process's life */
+  int registered;     /* a REGISTER went out in this broker epoch */
   int64_t last_heard, last_hb, last_reg, backoff_ms;
 };
 
@@ -197,10 +199,30 @@ static void resend_results(struct worker *w, int64_t now, int all) {
     }
 }
 
+/* The broker knows a worker by its routing id (its leases, its results).
+ * One id for the process's life, on every socket reconnect() makes (and so
+ * on libzmq's own reconnects after a blip), keeps the leases across a link
+ * drop: the broker hands the id over to the new connection. Random, so no
+ * other process, not even a second worker of the same name, can present
+ * it (the broker also drops any other key's messages on it). */
+static int make_link_id(struct worker *w, char *err, size_t errlen) {
+  unsigned char raw[16];
+  size_t got = 0;
+  while (got < sizeof raw) {
+    ssize_t n = getrandom(raw + got, sizeof raw - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return jp_errno(err, errlen, "getrandom for the worker's routing id");
+    got += (size_t)n;
+  }
+  _Static_assert(sizeof w->link_id >= 3 + 2 * sizeof raw + 1, "routing id buffer");
+  int off = snprintf(w->link_id, sizeof w->link_id, "jw-"); /* never a leading 0 byte: libzmq's */
+  for (size_t i = 0; i < sizeof raw; i++) off += snprintf(w->link_id + off, sizeof w->link_id - (size_t)off, "%02x", raw[i]);
+  return 0;
+}
+
 static int reconnect(struct worker *w, char *err, size_t errlen) {
   if (w->ds) zmq_close(w->ds);
-  w->ds = jp_socket(w->ctx, JP_SOCK_WORKER, w->cfg->broker, NULL, err, errlen);
-  w->registered = 0;
+  w->ds = jp_socket(w->ctx, JP_SOCK_WORKER, w->cfg->broker, w->link_id, err, errlen);
   return w->ds ? 0 : -1;
 }
 
@@ -350,7 +372,7 @@ int worker_run(const struct worker_cfg *cfg, struct runner *runner, volatile sig
     goto out;
   }
   if (wcache_init(&w.cache, cfg->cache, cfg->cache_bytes, w.ctx, cfg->broker, err, errlen) < 0) goto out;
-  if (reconnect(&w, err, errlen) < 0) goto out;
+  if (make_link_id(&w, err, errlen) < 0 || reconnect(&w, err, errlen) < 0) goto out;
   w.threads = calloc((size_t)cfg->slots, sizeof *w.threads);
   if (!w.threads) {
     jp_errno(err, errlen, "allocating threads");
@@ -420,7 +442,13 @@ int worker_run(const struct worker_cfg *cfg, struct runner *runner, volatile sig
       logw(&w, "no word from the broker for %" PRId64 " ms: reconnecting", now - w.last_heard);
       if (reconnect(&w, err, errlen) < 0) goto out;
       w.last_heard = now;
-      send_register(&w, now);
+      /* the same routing id: a broker of the same epoch still holds our
+       * leases, and a REGISTER would lose them (PROTOCOL.md 6.3). A
+       * HEARTBEAT carries on; a broker that forgot us answers it ERROR
+       * forbidden, a restarted one with a new epoch: both make us
+       * register (on_broker) */
+      if (w.registered) heartbeat(&w, draining);
+      else send_register(&w, now);
       resend_results(&w, now, 1);
     }
   }
