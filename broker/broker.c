@@ -883,7 +883,10 @@ static void on_worker(struct broker *b, const struct peer *p, const struct jp_pe
   switch (m.type) {
   case JP_MSG_REGISTER: on_register(b, p, who, &m, now); break;
   case JP_MSG_HEARTBEAT:
-    if (sched_worker_heartbeat(b->s, p->id, p->len, (int)m.u.heartbeat.free_slots, now) < 0)
+    _Static_assert(JP_PROTO_MAX_LEASES <= SCHED_MAX_LEASES, "every lease a heartbeat names is looked at");
+    if (sched_worker_heartbeat(b->s, p->id, p->len, (int)m.u.heartbeat.free_slots,
+                               m.u.heartbeat.leases,
+                               m.u.heartbeat.has_leases ? m.u.heartbeat.nleases : SCHED_ALL_LEASES, now) < 0)
       send_error(b, b->ws, p, m.rid, JP_E_FORBIDDEN, "unknown worker: register first");
     break;
   case JP_MSG_JOB_RESULT: on_job_result(b, p, &m); break;

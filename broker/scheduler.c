@@ -449,13 +449,26 @@ void sched_worker_lost(struct sched *s, struct sched_worker *w) {
   w->last_seen = INT64_MIN / 2;
 }
 
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
 int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int free_slots,
-                           int64_t now) {
+                           const uint64_t *leases, size_t nleases, int64_t now) {
   struct sched_worker *w = sched_worker_find(s, rid, rid_len);
   if (!w) return -1;
   if (w->slots == 0) return -1; /* lost: it must register again */
   w->last_seen = now;
-  for (struct sched_job *j = w->jobs; j; j = j->q_next) j->deadline = now + s->cfg.lease_ms;
+  uint64_t sorted[SCHED_MAX_LEASES];
+  int all = nleases > SCHED_MAX_LEASES || (nleases && !leases);
+  if (!all && nleases) {
+    memcpy(sorted, leases, nleases * sizeof *leases);
+    qsort(sorted, nleases, sizeof *sorted, cmp_u64);
+  }
+  for (struct sched_job *j = w->jobs; j; j = j->q_next)
+    if (all || (nleases && bsearch(&j->lease, sorted, nleases, sizeof *sorted, cmp_u64)))
+      j->deadline = now + s->cfg.lease_ms;
   if (free_slots < 0) free_slots = 0;
   int z = w->slots - free_slots - w->running;
   w->zombies = z > 0 ? z : 0;

@@ -17,6 +17,8 @@ enum { SCHED_CONTEST = 0, SCHED_NORMAL, SCHED_REJUDGE, SCHED_BULK, SCHED_NPRIO }
 #define SCHED_LANG_MAX 32   /* distinct languages the pool knows */
 #define SCHED_WORKER_LANGS 32
 #define SCHED_KEY_MAX 40    /* a peer's public key (Z85) */
+#define SCHED_MAX_LEASES 2048 /* leases a heartbeat may name */
+#define SCHED_ALL_LEASES SIZE_MAX
 
 enum sched_state { SCHED_QUEUED, SCHED_RUNNING, SCHED_FINISHING };
 
@@ -116,7 +118,12 @@ struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t
                                         const char *name, int slots, const char *const *langs,
                                         int nlangs, int64_t now, char *err, size_t errlen);
 struct sched_worker *sched_worker_find(struct sched *s, const void *rid, size_t rid_len);
-/* Heartbeat: the worker is alive, which renews every lease it holds.
+/* Heartbeat: the worker is alive, which renews the leases it holds: those
+ * in leases[0..nleases) (the worker's own list: a JOB lost on the way,
+ * e.g. in a connection that died, is then not renewed and expires, while
+ * one still on its way has its first lease_ms to reach the worker and be
+ * listed), or all of them when nleases is SCHED_ALL_LEASES (a worker that
+ * sends no list) or over SCHED_MAX_LEASES.
  * free_slots (its own count) tells us how many slots are busy with jobs we
  * no longer count (expired or cancelled leases, jobs from before a broker
  * restart): those stay blocked until it reports them free. Messages from
@@ -124,7 +131,7 @@ struct sched_worker *sched_worker_find(struct sched *s, const void *rid, size_t 
  * than ours (jobs in flight to it), never wrongly lower. Returns -1 if the
  * worker is unknown (it must register again). */
 int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int free_slots,
-                           int64_t now);
+                           const uint64_t *leases, size_t nleases, int64_t now);
 /* A worker leaves gracefully: its running jobs go back to the queue without
  * counting an attempt. */
 void sched_worker_bye(struct sched *s, struct sched_worker *w);

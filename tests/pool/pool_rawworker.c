@@ -4,6 +4,11 @@
  *     REGISTERs, takes the JOB, REGISTERs again on the same connection
  *     without reporting it, N times; prints "attempt K" per JOB received
  *     (PROTOCOL.md 6.3: each re-REGISTER loses the lease, one attempt).
+ *   pool_rawworker forget WORKERS_EP
+ *     REGISTERs, and heartbeats twice a second naming no lease, as a
+ *     worker does whose JOB was lost on the way; prints "attempt K" per
+ *     JOB, until the second (PROTOCOL.md 6.1: an unnamed lease is not
+ *     renewed, so it expires and the job is dispatched again) or 20 s.
  *   pool_rawworker blobflood WORKERS_EP HASH N
  *     sends N BLOB_GETs for HASH without reading, then reads every reply;
  *     prints "blobs B refused R" (the broker's per-peer byte budget). */
@@ -59,8 +64,8 @@ static int reg(void *s) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 4) {
-    fprintf(stderr, "usage: pool_rawworker reregister EP N | blobflood EP HASH N\n");
+  if (argc < 3 || (argc < 4 && strcmp(argv[1], "forget"))) {
+    fprintf(stderr, "usage: pool_rawworker reregister EP N | forget EP | blobflood EP HASH N\n");
     return 2;
   }
   void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
@@ -81,6 +86,21 @@ int main(int argc, char **argv) {
       printf("attempt %u\n", m.u.job.attempt);
       fflush(stdout);
       jp_msg_free(&m);
+    }
+  } else if (!strcmp(argv[1], "forget")) {
+    if (reg(s) < 0) return 2;
+    int jobs = 0;
+    for (int i = 0; i < 40 && jobs < 2; i++) {
+      struct jp_msg h = {.type = JP_MSG_HEARTBEAT, .rid = 2};
+      h.u.heartbeat = (struct jp_heartbeat){.free_slots = 1, .has_leases = true};
+      if (send_msg(s, &h) < 0) return 2;
+      struct jp_msg m;
+      if (recv_type(s, JP_MSG_JOB, 500, &m, NULL) == 0) {
+        printf("attempt %u\n", m.u.job.attempt);
+        fflush(stdout);
+        jobs++;
+        jp_msg_free(&m);
+      }
     }
   } else if (!strcmp(argv[1], "blobflood") && argc >= 5) {
     int n = atoi(argv[4]), blobs = 0, refused = 0;

@@ -31,6 +31,7 @@ struct wjob {
   size_t rlen;
   int64_t last_sent;
   struct wjob *next;
+  struct wjob *held_next; /* main thread's list of jobs not yet finished */
 };
 
 struct worker {
@@ -46,6 +47,7 @@ struct worker {
   int quit;
   int busy;               /* jobs held: queued here or being judged */
   struct wjob *unacked;   /* finished, waiting for RESULT_ACK */
+  struct wjob *held;      /* received, not finished (queued or judging) */
   uint64_t epoch, rid;
   char link_id[40]; /* the broker socket's routing id, for the process's life */
   int registered;     /* a REGISTER went out in this broker epoch */
@@ -295,6 +297,8 @@ static void on_broker(struct worker *w, const void *buf, size_t len, int64_t now
     j->lease = m.u.job.lease;
     snprintf(j->sid, sizeof j->sid, "%s", m.u.job.sub.sid);
     memset(&m, 0, sizeof m); /* ownership moved */
+    j->held_next = w->held;
+    w->held = j;
     pthread_mutex_lock(&w->mu);
     if (w->todo_tail) w->todo_tail->next = j;
     else w->todo = j;
@@ -339,6 +343,11 @@ static void on_slot_event(struct worker *w, int64_t now) {
     pthread_mutex_lock(&w->mu);
     w->busy--;
     pthread_mutex_unlock(&w->mu);
+    for (struct wjob **pp = &w->held; *pp; pp = &(*pp)->held_next)
+      if (*pp == j) {
+        *pp = j->held_next;
+        break;
+      }
     j->next = w->unacked;
     w->unacked = j;
     j->last_sent = now;
@@ -347,13 +356,31 @@ static void on_slot_event(struct worker *w, int64_t now) {
   zmq_msg_close(&body);
 }
 
+/* Names every lease this worker holds (received and not finished, or its
+ * result not acknowledged): the broker renews those only, so a JOB that
+ * never arrived (lost with a connection that died under it) expires and
+ * is tried again instead of waiting for the job timeout. More than the
+ * protocol's cap, or no memory: no list, and the broker renews them all. */
 static void heartbeat(struct worker *w, int draining) {
   struct jp_msg m = {.type = JP_MSG_HEARTBEAT};
   pthread_mutex_lock(&w->mu);
   int free_slots = w->cfg->slots - w->busy;
   pthread_mutex_unlock(&w->mu);
   m.u.heartbeat.free_slots = draining || free_slots < 0 ? 0 : (uint32_t)free_slots;
+  size_t n = 0;
+  for (struct wjob *j = w->held; j; j = j->held_next) n++;
+  for (struct wjob *j = w->unacked; j; j = j->next) n++;
+  uint64_t *leases = n <= JP_PROTO_MAX_LEASES ? malloc((n ? n : 1) * sizeof *leases) : NULL;
+  if (leases) {
+    n = 0;
+    for (struct wjob *j = w->held; j; j = j->held_next) leases[n++] = j->lease;
+    for (struct wjob *j = w->unacked; j; j = j->next) leases[n++] = j->lease;
+    m.u.heartbeat.has_leases = true;
+    m.u.heartbeat.leases = leases;
+    m.u.heartbeat.nleases = n;
+  }
   send_msg(w, &m);
+  free(leases);
 }
 
 int worker_run(const struct worker_cfg *cfg, struct runner *runner, volatile sig_atomic_t *stop,
