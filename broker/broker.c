@@ -867,7 +867,9 @@ static void on_worker(struct broker *b, const struct peer *p, const struct jp_pe
     /* a worker's routing id is stable and the workers socket hands it
      * over to whichever connection presents it last (sockets.c), so a
      * connection with another key that learned it would receive that
-     * worker's JOBs until the worker reconnects. The id is 128 random
+     * worker's JOBs until the worker reconnects (libzmq leaves a replaced
+     * connection open but deaf; the worker hears nothing for 5 s and
+     * reconnects, taking its id back). The id is 128 random
      * bits carried only inside the encrypted link, so it cannot be
      * guessed; and such a connection never acts for the worker: its
      * REGISTER would expire the worker's leases, its results and
