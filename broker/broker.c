@@ -859,6 +859,7 @@ static void on_blob_get(struct broker *b, const struct peer *p, const struct jp_
   free(data);
 }
 
+_Static_assert(JP_PROTO_MAX_LEASES <= SCHED_MAX_LEASES, "every lease a heartbeat names is looked at");
 static void on_worker(struct broker *b, const struct peer *p, const struct jp_peer *who, const void *buf,
                       size_t len, int64_t now) {
   struct jp_msg m;
@@ -885,7 +886,6 @@ static void on_worker(struct broker *b, const struct peer *p, const struct jp_pe
   switch (m.type) {
   case JP_MSG_REGISTER: on_register(b, p, who, &m, now); break;
   case JP_MSG_HEARTBEAT:
-    _Static_assert(JP_PROTO_MAX_LEASES <= SCHED_MAX_LEASES, "every lease a heartbeat names is looked at");
     if (sched_worker_heartbeat(b->s, p->id, p->len, (int)m.u.heartbeat.free_slots,
                                m.u.heartbeat.leases,
                                m.u.heartbeat.has_leases ? m.u.heartbeat.nleases : SCHED_ALL_LEASES, now) < 0)

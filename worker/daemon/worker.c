@@ -205,8 +205,8 @@ static void resend_results(struct worker *w, int64_t now, int all) {
  * One id for the process's life, on every socket reconnect() makes (and so
  * on libzmq's own reconnects after a blip), keeps the leases across a link
  * drop: the broker hands the id over to the new connection. Random, so no
- * other process, not even a second worker of the same name, can present
- * it (the broker also drops any other key's messages on it). */
+ * other process, not even a second worker of the same name, knows it (and
+ * the broker drops any other key's messages on it). */
 static int make_link_id(struct worker *w, char *err, size_t errlen) {
   unsigned char raw[16];
   size_t got = 0;
@@ -217,8 +217,10 @@ static int make_link_id(struct worker *w, char *err, size_t errlen) {
     got += (size_t)n;
   }
   _Static_assert(sizeof w->link_id >= 3 + 2 * sizeof raw + 1, "routing id buffer");
-  int off = snprintf(w->link_id, sizeof w->link_id, "jw-"); /* never a leading 0 byte: libzmq's */
-  for (size_t i = 0; i < sizeof raw; i++) off += snprintf(w->link_id + off, sizeof w->link_id - (size_t)off, "%02x", raw[i]);
+  /* printable, and never a leading 0 byte (libzmq reserves those) */
+  size_t off = (size_t)snprintf(w->link_id, sizeof w->link_id, "jw-");
+  for (size_t i = 0; i < sizeof raw; i++, off += 2)
+    snprintf(w->link_id + off, sizeof w->link_id - off, "%02x", raw[i]);
   return 0;
 }
 
