@@ -792,7 +792,8 @@ static void on_client(struct broker *b, const struct peer *p, const struct jp_pe
 
 /* ---- worker messages ---- */
 
-static void on_register(struct broker *b, const struct peer *p, struct jp_msg *m, int64_t now) {
+static void on_register(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m,
+                        int64_t now) {
   char err[256];
   const struct jp_register *r = &m->u.reg;
   struct sched_worker *old = sched_worker_find(b->s, p->id, p->len);
@@ -805,6 +806,8 @@ static void on_register(struct broker *b, const struct peer *p, struct jp_msg *m
   struct sched_worker *w = sched_worker_hello(b->s, p->id, p->len, r->name, (int)r->slots, r->langs,
                                               (int)r->nlangs, now, err, sizeof err);
   if (!w) return send_error(b, b->ws, p, m->rid, JP_E_BAD_REQUEST, err);
+  _Static_assert(SCHED_KEY_MAX == JP_Z85_KEY_LEN, "a worker's key must fit the scheduler's");
+  snprintf(w->key, sizeof w->key, "%s", who->key);
   if (drained_index(b, r->name) >= 0) sched_worker_drain(b->s, w, 1);
   if (b->cfg->verbose) logmsg(b, "worker %s registered with %u slots", r->name, r->slots);
   struct jp_msg a = {.type = JP_MSG_ACK, .rid = m->rid};
@@ -887,15 +890,36 @@ static void on_blob_get(struct broker *b, const struct peer *p, const struct jp_
   free(data);
 }
 
+_Static_assert(JP_PROTO_MAX_LEASES <= SCHED_MAX_LEASES, "every lease a heartbeat names is looked at");
 static void on_worker(struct broker *b, const struct peer *p, const struct jp_peer *who, const void *buf,
                       size_t len, int64_t now) {
   struct jp_msg m;
+  struct sched_worker *sw = sched_worker_find(b->s, p->id, p->len);
+  if (sw && strcmp(sw->key, who->key)) {
+    /* a worker's routing id is stable and the workers socket hands it
+     * over to whichever connection presents it last (sockets.c), so a
+     * connection with another key that learned it would receive that
+     * worker's JOBs until the worker reconnects (libzmq leaves a replaced
+     * connection open but deaf; the worker hears nothing for 5 s and
+     * reconnects, taking its id back). The id is 128 random
+     * bits carried only inside the encrypted link, so it cannot be
+     * guessed; and such a connection never acts for the worker: its
+     * REGISTER would expire the worker's leases, its results and
+     * heartbeats would count as the worker's. Dropped without a reply:
+     * an ERROR to this routing id could reach the worker itself (once it
+     * took its id back) and make it register again, losing its leases. */
+    if (b->cfg->verbose) logmsg(b, "dropped a message from key %s for worker %s, registered by another key",
+                                who->key, sw->name);
+    return;
+  }
   if (admit(b, b->ws, p, who, buf, len, JP_DIR_W2B, "worker", &m) < 0) return;
-  int known = sched_worker_find(b->s, p->id, p->len) != NULL;
+  int known = sw != NULL;
   switch (m.type) {
-  case JP_MSG_REGISTER: on_register(b, p, &m, now); break;
+  case JP_MSG_REGISTER: on_register(b, p, who, &m, now); break;
   case JP_MSG_HEARTBEAT:
-    if (sched_worker_heartbeat(b->s, p->id, p->len, (int)m.u.heartbeat.free_slots, now) < 0)
+    if (sched_worker_heartbeat(b->s, p->id, p->len, (int)m.u.heartbeat.free_slots,
+                               m.u.heartbeat.leases,
+                               m.u.heartbeat.has_leases ? m.u.heartbeat.nleases : SCHED_ALL_LEASES, now) < 0)
       send_error(b, b->ws, p, m.rid, JP_E_FORBIDDEN, "unknown worker: register first");
     break;
   case JP_MSG_JOB_RESULT: on_job_result(b, p, &m); break;
@@ -1302,7 +1326,10 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
   struct sched_cfg sc = {.lease_ms = cfg->lease_ms, .worker_timeout_ms = cfg->lease_ms,
                          .job_timeout_ms = cfg->job_timeout_ms,
                          .max_attempts = cfg->max_attempts, .max_per_client = cfg->max_per_client,
-                         .max_total = cfg->max_total, .max_bytes = cfg->max_bytes};
+                         .max_total = cfg->max_total, .max_bytes = cfg->max_bytes,
+                         /* ticks come every 100 ms: a second without one is
+                          * the broker's own stall, not its workers' silence */
+                         .stall_ms = 1000};
   if (blobstore_init(&b.bs, path, 0, err, errlen) < 0 || !(b.s = sched_new(&sc, err, errlen))) {
     teardown(&b);
     return -1;

@@ -49,6 +49,7 @@ struct sched {
   size_t running, finishing, nworkers;
   uint64_t next_lease;
   int force;
+  int64_t last_tick;              /* sched_tick's previous now (0 = none yet) */
 };
 
 static uint64_t hash_bytes(const void *p, size_t n) {
@@ -525,13 +526,26 @@ void sched_worker_lost(struct sched *s, struct sched_worker *w) {
   w->last_seen = INT64_MIN / 2;
 }
 
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
 int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int free_slots,
-                           int64_t now) {
+                           const uint64_t *leases, size_t nleases, int64_t now) {
   struct sched_worker *w = sched_worker_find(s, rid, rid_len);
   if (!w) return -1;
   if (w->slots == 0) return -1; /* lost: it must register again */
   w->last_seen = now;
-  for (struct sched_job *j = w->jobs; j; j = j->q_next) j->deadline = now + s->cfg.lease_ms;
+  uint64_t sorted[SCHED_MAX_LEASES];
+  int all = nleases > SCHED_MAX_LEASES || (nleases && !leases);
+  if (!all && nleases) {
+    memcpy(sorted, leases, nleases * sizeof *leases);
+    qsort(sorted, nleases, sizeof *sorted, cmp_u64);
+  }
+  for (struct sched_job *j = w->jobs; j; j = j->q_next)
+    if (all || (nleases && bsearch(&j->lease, sorted, nleases, sizeof *sorted, cmp_u64)))
+      j->deadline = now + s->cfg.lease_ms;
   if (free_slots < 0) free_slots = 0;
   int z = w->slots - free_slots - w->running;
   w->zombies = z > 0 ? z : 0;
@@ -663,7 +677,19 @@ static void lease_lost(struct sched *s, struct sched_worker *w, struct sched_job
   }
 }
 
+/* the broker was not listening for `gap` ms: nobody's silence counts */
+static void forgive_stall(struct sched *s, int64_t gap) {
+  for (struct sched_worker *w = s->all; w; w = w->all_next) {
+    if (w->slots > 0) w->last_seen += gap; /* a lost one stays lost */
+    for (struct sched_job *j = w->jobs; j; j = j->q_next)
+      if (j->deadline != INT64_MIN) j->deadline += gap;
+  }
+}
+
 void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx) {
+  if (s->cfg.stall_ms > 0 && s->last_tick && now - s->last_tick > s->cfg.stall_ms)
+    forgive_stall(s, now - s->last_tick);
+  s->last_tick = now;
   for (struct sched_worker *w = s->all, *wn; w; w = wn) {
     wn = w->all_next;
     for (struct sched_job *j = w->jobs, *n; j; j = n) {

@@ -16,6 +16,9 @@ enum { SCHED_CONTEST = 0, SCHED_NORMAL, SCHED_REJUDGE, SCHED_BULK, SCHED_NPRIO }
 #define SCHED_RID_MAX 255   /* ZeroMQ routing ids */
 #define SCHED_LANG_MAX 32   /* distinct languages the pool knows */
 #define SCHED_WORKER_LANGS 32
+#define SCHED_KEY_MAX 40    /* a peer's public key (Z85) */
+#define SCHED_MAX_LEASES 2048 /* leases a heartbeat may name */
+#define SCHED_ALL_LEASES SIZE_MAX
 
 enum sched_state { SCHED_QUEUED, SCHED_RUNNING, SCHED_FINISHING };
 
@@ -45,6 +48,9 @@ struct sched_worker {
   unsigned char rid[SCHED_RID_MAX];
   size_t rid_len;
   char name[SCHED_ID_MAX + 1];
+  /* the key that registered it ("" unauthenticated), set by the broker:
+   * only that key may speak for this routing id */
+  char key[SCHED_KEY_MAX + 1];
   int slots;
   int running;            /* live leases */
   int zombies;            /* jobs it still works on that we no longer count */
@@ -70,6 +76,8 @@ struct sched_cfg {
   size_t max_per_client;  /* queued+running jobs per client */
   size_t max_total;       /* queued+running jobs in all */
   size_t max_bytes;       /* payload bytes held in all */
+  int stall_ms;           /* sched_tick gap that is the broker's own stall
+                           * (0 = none: time jumps count, as in unit tests) */
 };
 
 struct sched;
@@ -111,7 +119,12 @@ struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t
                                         const char *name, int slots, const char *const *langs,
                                         int nlangs, int64_t now, char *err, size_t errlen);
 struct sched_worker *sched_worker_find(struct sched *s, const void *rid, size_t rid_len);
-/* Heartbeat: the worker is alive, which renews every lease it holds.
+/* Heartbeat: the worker is alive, which renews the leases it holds: those
+ * in leases[0..nleases) (the worker's own list: a JOB lost on the way,
+ * e.g. in a connection that died, is then not renewed and expires, while
+ * one still on its way has its first lease_ms to reach the worker and be
+ * listed), or all of them when nleases is SCHED_ALL_LEASES (a worker that
+ * sends no list) or over SCHED_MAX_LEASES.
  * free_slots (its own count) tells us how many slots are busy with jobs we
  * no longer count (expired or cancelled leases, jobs from before a broker
  * restart): those stay blocked until it reports them free. Messages from
@@ -119,7 +132,7 @@ struct sched_worker *sched_worker_find(struct sched *s, const void *rid, size_t 
  * than ours (jobs in flight to it), never wrongly lower. Returns -1 if the
  * worker is unknown (it must register again). */
 int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int free_slots,
-                           int64_t now);
+                           const uint64_t *leases, size_t nleases, int64_t now);
 /* A worker leaves gracefully: its running jobs go back to the queue without
  * counting an attempt. */
 void sched_worker_bye(struct sched *s, struct sched_worker *w);
@@ -156,7 +169,11 @@ void sched_undispatch(struct sched *s, struct sched_job *job);
 
 /* Expires leases and silent workers. For each job whose lease expired,
  * calls cb(job, failed): failed=0 means it was requeued, failed=1 means the
- * attempt cap was reached and the job is now FINISHING (caller stores IE). */
+ * attempt cap was reached and the job is now FINISHING (caller stores IE).
+ * With cfg.stall_ms set, a gap of more than that since the previous call
+ * means the broker itself stalled (stopped, swapped out, paused VM) and
+ * heard nobody meanwhile: every deadline and last sign of life moves on by
+ * the gap first, so workers are not charged for the broker's silence. */
 typedef void (*sched_expire_cb)(void *ctx, struct sched_job *job, int failed);
 void sched_tick(struct sched *s, int64_t now, sched_expire_cb cb, void *ctx);
 /* Every lease of w is lost now (it REGISTERed again without reporting

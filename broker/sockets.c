@@ -98,6 +98,14 @@ void *jp_socket_auth(void *ctx, enum jp_sock_role role, const char *endpoint, co
     rc |= opt_int(s, ZMQ_SNDHWM, 10000);
     rc |= opt_int(s, ZMQ_RCVHWM, 10000);
     rc |= opt_int(s, ZMQ_SNDTIMEO, 0);
+    /* a worker keeps one routing id for its life (worker.c): when its link
+     * drops and it reconnects, the new connection takes the old one's
+     * place at once, and its leases stay its own, instead of being refused
+     * until the broker notices the old connection is dead. Another key
+     * cannot use such a takeover to act for that worker: broker.c
+     * (on_worker) drops messages whose key is not the one that
+     * registered the routing id */
+    if (role == JP_SOCK_BROKER_WORKERS) rc |= opt_int(s, ZMQ_ROUTER_HANDOVER, 1);
     break;
   case JP_SOCK_BROKER_EVENTS:
     /* live views only; a slow subscriber loses progress, never verdicts

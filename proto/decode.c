@@ -432,6 +432,22 @@ static int dec_strings(struct dctx *c, const char *field, enum strkind kind, siz
   return 0;
 }
 
+/* An array of unsigned integers (leases). */
+static int dec_u64s(struct dctx *c, const char *field, size_t cap, const uint64_t **out, size_t *count) {
+  size_t n;
+  if (d_container(c, field, JP_K_ARRAY, cap, &n) < 0) return -1;
+  uint64_t *v = NULL;
+  if (n) {
+    v = jp_arena_alloc(&c->arena, n * sizeof *v);
+    if (!v) return bad(c, JP_E_INTERNAL, field, "could not be stored: out of memory");
+  }
+  for (size_t i = 0; i < n; i++)
+    if (d_u64(c, field, &v[i]) < 0) return -1;
+  *out = v;
+  *count = n;
+  return 0;
+}
+
 /* ---- the root map ---- */
 
 /* Every key any message uses at the top level. The envelope keys come first;
@@ -441,7 +457,8 @@ enum {
   K_SHA256, K_DATA, K_DUPLICATE, K_CODE, K_MESSAGE, K_STATE, K_FINAL, K_RESULT, K_ATTEMPT,
   K_QUEUED, K_RUNNING, K_WORKERS, K_FREE, K_NAME, K_SLOTS, K_LANGS, K_EPOCH, K_LEASE,
   K_INDEX, K_TEST, K_FOUND, K_KIND, K_VERDICT, K_SCORE, K_QCONTEST, K_QNORMAL, K_QREJUDGE,
-  K_QBULK, K_COMPLETED, K_RATE, K_WORKER, K_UNDO, K_DRAINING, K_WATCH, K_WATCHING, K_TOTAL
+  K_QBULK, K_COMPLETED, K_RATE, K_WORKER, K_UNDO, K_DRAINING, K_WATCH, K_WATCHING, K_TOTAL,
+  K_LEASES
 };
 static const char *const root_keys[] = {
     "v", "type", "rid", "sid", "problem", "lang", "sources", "priority", "options", "hashes",
@@ -449,7 +466,7 @@ static const char *const root_keys[] = {
     "queued", "running", "workers", "free_slots", "name", "slots", "langs", "epoch", "lease",
     "index", "test", "found", "kind", "verdict", "score", "queued_contest", "queued_normal",
     "queued_rejudge", "queued_bulk", "completed", "rate", "worker", "undo", "draining", "watch",
-    "watching", "total"};
+    "watching", "total", "leases"};
 
 /* Fields of SUBMIT, shared by JOB. Returns 1 if key is not one of them. */
 static int dec_submit_field(struct dctx *c, struct jp_submit *s, int key) {
@@ -580,6 +597,10 @@ static int dec_field(struct dctx *c, struct jp_msg *m, int key) {
   case JP_MSG_HEARTBEAT:
     if (key == K_FREE) return d_u32(c, "free_slots", &m->u.heartbeat.free_slots);
     if (key == K_EPOCH) return d_u64(c, "epoch", &m->u.heartbeat.epoch);
+    if (key == K_LEASES) {
+      m->u.heartbeat.has_leases = true;
+      return dec_u64s(c, "leases", JP_PROTO_MAX_LEASES, &m->u.heartbeat.leases, &m->u.heartbeat.nleases);
+    }
     return 1;
   case JP_MSG_PROGRESS:
     if (key == K_SID) return d_str(c, "sid", S_SID, JP_PROTO_MAX_SID, &m->u.progress.sid);

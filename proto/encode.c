@@ -187,7 +187,7 @@ static size_t body_fields(const struct jp_msg *m) {
   case JP_MSG_RESULT: return m->u.result.has_result ? 4 : 3;
   case JP_MSG_STATUS_REPLY: return !m->u.status_reply.sid || !*m->u.status_reply.sid ? 15 : 7;
   case JP_MSG_REGISTER: return 3;
-  case JP_MSG_HEARTBEAT: return 2;
+  case JP_MSG_HEARTBEAT: return m->u.heartbeat.has_leases ? 3 : 2;
   case JP_MSG_PROGRESS: return 5;
   case JP_MSG_JOB_RESULT: return 3;
   case JP_MSG_BLOB_GET: return 1;
@@ -278,6 +278,14 @@ static void enc_body(struct enc *e, const struct jp_msg *m) {
   case JP_MSG_HEARTBEAT:
     e_key(e, "free_slots"); e_u(e, m->u.heartbeat.free_slots);
     e_key(e, "epoch"); e_u(e, m->u.heartbeat.epoch);
+    if (m->u.heartbeat.has_leases) {
+      const struct jp_heartbeat *h = &m->u.heartbeat;
+      if (h->nleases > JP_PROTO_MAX_LEASES) { fail(e, "leases", "has more entries than its cap"); break; }
+      if (h->nleases && !h->leases) { fail(e, "leases", "has a count but no array"); break; }
+      e_key(e, "leases");
+      e_array(e, h->nleases);
+      for (size_t i = 0; i < h->nleases; i++) e_u(e, h->leases[i]);
+    }
     break;
   case JP_MSG_PROGRESS:
     e_key(e, "sid"); e_str(e, "sid", S_SID, JP_PROTO_MAX_SID, m->u.progress.sid);

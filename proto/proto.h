@@ -36,6 +36,7 @@
 #define JP_PROTO_MAX_TESTS 10000u      /* tests in a result */
 #define JP_PROTO_MAX_HASHES 65536u     /* hashes in BLOB_HAVE/BLOBS_MISSING */
 #define JP_PROTO_MAX_LANGS 64u         /* languages a worker announces */
+#define JP_PROTO_MAX_LEASES 2048u      /* leases a worker's HEARTBEAT names */
 #define JP_PROTO_MAX_ITEMS 65536u      /* any array/map count at all */
 
 /* Timing of the reliability layer (see PROTOCOL.md §6). */
@@ -260,6 +261,12 @@ struct jp_register { /* REGISTER */
 struct jp_heartbeat { /* HEARTBEAT, both directions */
   uint32_t free_slots; /* worker -> broker; 0 from the broker */
   uint64_t epoch;      /* broker -> worker: changes when the broker restarts */
+  /* worker -> broker, optional (has_leases): every lease it holds (queued,
+   * judging, or its result not yet acknowledged); the broker renews only
+   * those. Without it, every lease of the worker is renewed. */
+  bool has_leases;
+  const uint64_t *leases;
+  size_t nleases;
 };
 
 struct jp_progress { /* PROGRESS */

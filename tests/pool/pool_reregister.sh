@@ -2,7 +2,9 @@
 # pool_reregister.sh — broker rules a well-behaved worker never tests:
 # a worker that REGISTERs again on the same connection without reporting
 # its job loses the lease and the attempt counts (PROTOCOL.md 6.3), up to
-# the cap (IE); and a worker asking for many big blobs without reading gets
+# the cap (IE); a worker whose heartbeats do not name a lease (its JOB
+# never arrived) has that lease expire and the job dispatched again,
+# instead of renewed until the job timeout (PROTOCOL.md 6.1); and a worker asking for many big blobs without reading gets
 # at most its byte budget queued, the rest refused with queue_full; and
 # the broker's language list.
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +25,12 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 [ "$v" = IE ] || fail "rr-1 after 3 lost leases: '$v'"
+
+# a JOB the worker never got: its heartbeats name no lease
+"$BIN/pool_client" one "$CLIENTS" lost-1 | grep -q "^ok" || fail "submit lost-1"
+out=$(timeout 60 "$BIN/pool_rawworker" forget "$WORKERS")
+[ "$(echo "$out" | tr '\n' ' ')" = "attempt 1 attempt 2 " ] || fail "an unnamed lease was not given up: $out"
+grep -q "lost-1: lease expired" "$T/broker.log" || fail "lost-1: no lease expired"
 
 # a 4 MiB blob put straight into the broker's store, asked for 40 times
 head -c $((4 << 20)) /dev/urandom >"$T/big"

@@ -156,12 +156,70 @@ static void heartbeat_renews_lease(void **st) {
   assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
   expired_requeued = expired_failed = 0;
   for (int64_t t = 500; t <= 5000; t += 500) {
-    assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 0, t), 0);
+    assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 0, NULL, SCHED_ALL_LEASES, t), 0);
     sched_tick(s, t, on_expire, NULL);
   }
   assert_int_equal(expired_requeued, 0);
   assert_int_equal(j->state, SCHED_RUNNING);
-  assert_int_equal(sched_worker_heartbeat(s, "nobody", 6, 1, 0), -1);
+  assert_int_equal(sched_worker_heartbeat(s, "nobody", 6, 1, NULL, SCHED_ALL_LEASES, 0), -1);
+  sched_free(s);
+}
+
+/* A scheduler with config c and n jobs ("x", "y", ...) leased at time 0 to
+ * worker "w1" of n slots (jobs[0] first), expiry counters zeroed. */
+static struct sched *leased(const struct sched_cfg *c, int n, struct sched_job **jobs) {
+  char err[256];
+  struct sched *s = sched_new(c, err, sizeof err);
+  assert_non_null(s);
+  for (int i = 0; i < n; i++) add(s, (const char[]){(char)('x' + i), 0}, "A", SCHED_NORMAL, "c");
+  worker(s, "w1", n, "c", NULL);
+  struct sched_worker *w;
+  for (int i = 0; i < n; i++) assert_int_equal(sched_dispatch(s, 0, &jobs[i], &w), 1);
+  expired_requeued = expired_failed = 0;
+  return s;
+}
+
+/* A broker that stalled (cfg.stall_ms) does not hold its own silence
+ * against its workers: the gap moves every deadline on; silence after it
+ * still expires the lease. */
+static void broker_stall_forgiven(void **st) {
+  (void)st;
+  struct sched_cfg c = cfg;
+  c.stall_ms = 1000;
+  struct sched_job *j;
+  struct sched *s = leased(&c, 1, &j);
+  sched_tick(s, 100, on_expire, NULL);
+  sched_tick(s, 6600, on_expire, NULL); /* stalled 6.5 s, lease 1 s */
+  assert_int_equal(j->state, SCHED_RUNNING);
+  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 0, NULL, SCHED_ALL_LEASES, 6650), 0);
+  for (int64_t t = 6700; t <= 7600; t += 100) sched_tick(s, t, on_expire, NULL);
+  assert_int_equal(j->state, SCHED_RUNNING);
+  for (int64_t t = 7700; t <= 7800; t += 100) sched_tick(s, t, on_expire, NULL);
+  assert_int_equal(expired_requeued, 1); /* silent 1 s after the stall */
+  assert_int_equal(j->state, SCHED_QUEUED);
+  sched_free(s);
+}
+
+/* A heartbeat that names its leases renews only those: a JOB that never
+ * reached the worker (lost with a dead connection) expires; an empty list
+ * renews nothing. */
+static void heartbeat_renews_only_named_leases(void **st) {
+  (void)st;
+  struct sched_job *xy[2];
+  struct sched *s = leased(&cfg, 2, xy);
+  struct sched_job *x = xy[0], *y = xy[1];
+  uint64_t held = x->lease;
+  for (int64_t t = 500; t <= 3000; t += 500) {
+    assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 0, &held, 1, t), 0);
+    sched_tick(s, t, on_expire, NULL);
+  }
+  assert_int_equal(expired_requeued, 1);
+  assert_int_equal(x->state, SCHED_RUNNING);
+  assert_int_equal(y->state, SCHED_QUEUED);
+  assert_int_equal(y->attempts, 1);
+  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 0, NULL, 0, 3500), 0);
+  sched_tick(s, 4500, on_expire, NULL);
+  assert_int_equal(x->state, SCHED_QUEUED);
   sched_free(s);
 }
 
@@ -233,10 +291,10 @@ static void cancel_and_zombies(void **st) {
   assert_int_equal(sched_dispatch(s, 0, &j, &w), 0);
   sched_done(s, c);
   /* heartbeat says it is still busy */
-  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 0, 10), 0);
+  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 0, NULL, SCHED_ALL_LEASES, 10), 0);
   assert_int_equal(sched_dispatch(s, 10, &j, &w), 0);
   /* now free */
-  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 1, 20), 0);
+  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 1, NULL, SCHED_ALL_LEASES, 20), 0);
   assert_int_equal(sched_cancel(s, "q", &c), 1);
   sched_done(s, c);
   assert_int_equal(sched_cancel(s, "q", &c), 0);
@@ -272,7 +330,7 @@ static void lost_worker_counts_attempts(void **st) {
   struct sched_worker *w;
   assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
   sched_worker_lost(s, w1);
-  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 1, 1), -1); /* must register again */
+  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 1, NULL, SCHED_ALL_LEASES, 1), -1); /* must register again */
   expired_requeued = expired_failed = 0;
   sched_tick(s, 1, on_expire, NULL);
   assert_int_equal(expired_requeued, 1);
@@ -349,20 +407,15 @@ static void job_timeout_even_with_heartbeats(void **st) {
   (void)st;
   struct sched_cfg c = cfg;
   c.job_timeout_ms = 5000;
-  char err[256];
-  struct sched *s = sched_new(&c, err, sizeof err);
-  add(s, "x", "A", SCHED_NORMAL, "c");
-  worker(s, "w1", 1, "c", NULL);
   struct sched_job *j;
   struct sched_worker *w;
-  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
-  expired_requeued = expired_failed = 0;
+  struct sched *s = leased(&c, 1, &j);
   for (int64_t t = 500; t <= 5000; t += 500) {
-    sched_worker_heartbeat(s, "w1", 2, 0, t);
+    sched_worker_heartbeat(s, "w1", 2, 0, NULL, SCHED_ALL_LEASES, t);
     sched_tick(s, t, on_expire, NULL);
   }
   assert_int_equal(expired_requeued, 0);
-  sched_worker_heartbeat(s, "w1", 2, 0, 5500);
+  sched_worker_heartbeat(s, "w1", 2, 0, NULL, SCHED_ALL_LEASES, 5500);
   sched_tick(s, 5500, on_expire, NULL);
   assert_int_equal(expired_requeued, 1);
   assert_int_equal(j->state, SCHED_QUEUED);
@@ -487,7 +540,7 @@ static void unservable_head_steps_aside(void **st) {
   struct sched_stats ss;
   sched_stats(s, &ss);
   assert_int_equal(ss.queued[SCHED_CONTEST], 3);
-  assert_int_equal(sched_worker_heartbeat(s, "wc", 2, 2, 3000), 0); /* alive */
+  assert_int_equal(sched_worker_heartbeat(s, "wc", 2, 2, NULL, SCHED_ALL_LEASES, 3000), 0); /* alive */
   sched_tick(s, 100 + cfg.worker_timeout_ms, NULL, NULL);
   assert_string_equal(run_one(s, 3200), "c1");
   assert_string_equal(run_one(s, 3200), "c2");
@@ -500,7 +553,7 @@ static void unservable_head_steps_aside(void **st) {
   add(s, "px", "frontend", SCHED_NORMAL, "pascal");
   add(s, "c3", "frontend", SCHED_NORMAL, "c");
   sched_tick(s, 4000, NULL, NULL);
-  assert_int_equal(sched_worker_heartbeat(s, "wc", 2, 2, 6000), 0);
+  assert_int_equal(sched_worker_heartbeat(s, "wc", 2, 2, NULL, SCHED_ALL_LEASES, 6000), 0);
   sched_tick(s, 4000 + cfg.worker_timeout_ms, NULL, NULL);
   struct sched_job *j;
   assert_int_equal(sched_cancel(s, "px", &j), 1);
@@ -518,6 +571,8 @@ int main(void) {
       cmocka_unit_test(languages_and_credits),
       cmocka_unit_test(lease_expiry_requeues_then_ie),
       cmocka_unit_test(heartbeat_renews_lease),
+      cmocka_unit_test(broker_stall_forgiven),
+      cmocka_unit_test(heartbeat_renews_only_named_leases),
       cmocka_unit_test(stale_result_ignored),
       cmocka_unit_test(bounds_and_duplicates),
       cmocka_unit_test(cancel_and_zombies),

@@ -27,6 +27,7 @@ static const struct jp_test_result tests[] = {
 };
 static const char *const hashes[] = {H1, H2, H3};
 static const char *const langs[] = {"c", "cpp", "python3", "java"};
+static const uint64_t leases[] = {7, 0x1122334455667788ull, UINT64_MAX};
 
 #define RESULT_FULL                                                                     \
   {JP_V_TLE, 0.75, {true, "warning: unused variable", 321}, tests, 3, 2000, 1ull << 33, true}
@@ -56,7 +57,8 @@ static const struct jp_msg samples[] = {
      .u.status_reply = {"", JP_ST_UNKNOWN, 0, 9, 3, 4, 5, 1, 6, 0, 2, 16, 123456789012ull, 41.5, 1}},
     {.type = JP_MSG_BLOBS_MISSING, .rid = 13, .u.blobs_missing = {hashes + 1, 2}},
     {.type = JP_MSG_REGISTER, .rid = 14, .u.reg = {"worker-a", 2, langs, 4}},
-    {.type = JP_MSG_HEARTBEAT, .rid = 15, .u.heartbeat = {1, 0x1122334455667788ull}},
+    {.type = JP_MSG_HEARTBEAT, .rid = 15, .u.heartbeat = {.free_slots = 1, .epoch = 0x1122334455667788ull, .has_leases = true,
+                                                      .leases = leases, .nleases = 3}},
     {.type = JP_MSG_PROGRESS, .rid = 16,
      .u.progress = {"s-7", 99, 1, {"02", "secret", JP_V_WA, 5, 6, 700, 0, 0, "", "line 3", 0}, 14}},
     {.type = JP_MSG_JOB_RESULT, .rid = 17, .u.job_result = {"s-8", 100, RESULT_FULL}},

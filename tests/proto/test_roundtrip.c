@@ -154,7 +154,20 @@ static void test_job_and_event_fields(void **state) {
   jp_msg_free(&m);
   m = decode_sample(find_sample(JP_MSG_HEARTBEAT));
   assert_true(m.u.heartbeat.epoch == 0x1122334455667788ull);
+  assert_true(m.u.heartbeat.has_leases);
+  assert_int_equal(m.u.heartbeat.nleases, 3);
+  assert_true(m.u.heartbeat.leases[1] == 0x1122334455667788ull && m.u.heartbeat.leases[2] == UINT64_MAX);
   jp_msg_free(&m);
+  /* without the list (the broker's heartbeats, older workers) */
+  struct jp_msg h = {.type = JP_MSG_HEARTBEAT, .rid = 1, .u.heartbeat = {.free_slots = 2}};
+  void *buf;
+  size_t len;
+  assert_int_equal(jp_msg_encode(&h, &buf, &len, NULL, 0), 0);
+  assert_int_equal(jp_msg_decode(buf, len, &m, NULL, NULL, 0), 0);
+  assert_false(m.u.heartbeat.has_leases);
+  assert_int_equal(m.u.heartbeat.nleases, 0);
+  jp_msg_free(&m);
+  free(buf);
   m = decode_sample(find_sample(JP_MSG_REGISTER));
   assert_int_equal(m.u.reg.nlangs, 4);
   assert_string_equal(m.u.reg.langs[3], "java");

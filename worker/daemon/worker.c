@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -30,6 +31,7 @@ struct wjob {
   size_t rlen;
   int64_t last_sent;
   struct wjob *next;
+  struct wjob *held_next; /* main thread's list of jobs not yet finished */
 };
 
 struct worker {
@@ -45,8 +47,10 @@ struct worker {
   int quit;
   int busy;               /* jobs held: queued here or being judged */
   struct wjob *unacked;   /* finished, waiting for RESULT_ACK */
+  struct wjob *held;      /* received, not finished (queued or judging) */
   uint64_t epoch, rid;
-  int registered;
+  char link_id[40]; /* the broker socket's routing id, for the process's life */
+  int registered;     /* a REGISTER went out in this broker epoch */
   int64_t last_heard, last_hb, last_reg, backoff_ms;
 };
 
@@ -197,10 +201,32 @@ static void resend_results(struct worker *w, int64_t now, int all) {
     }
 }
 
+/* The broker knows a worker by its routing id (its leases, its results).
+ * One id for the process's life, on every socket reconnect() makes (and so
+ * on libzmq's own reconnects after a blip), keeps the leases across a link
+ * drop: the broker hands the id over to the new connection. Random, so no
+ * other process, not even a second worker of the same name, knows it (and
+ * the broker drops any other key's messages on it). */
+static int make_link_id(struct worker *w, char *err, size_t errlen) {
+  unsigned char raw[16];
+  size_t got = 0;
+  while (got < sizeof raw) {
+    ssize_t n = getrandom(raw + got, sizeof raw - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return jp_errno(err, errlen, "getrandom for the worker's routing id");
+    got += (size_t)n;
+  }
+  _Static_assert(sizeof w->link_id >= 3 + 2 * sizeof raw + 1, "routing id buffer");
+  /* printable, and never a leading 0 byte (libzmq reserves those) */
+  size_t off = (size_t)snprintf(w->link_id, sizeof w->link_id, "jw-");
+  for (size_t i = 0; i < sizeof raw; i++, off += 2)
+    snprintf(w->link_id + off, sizeof w->link_id - off, "%02x", raw[i]);
+  return 0;
+}
+
 static int reconnect(struct worker *w, char *err, size_t errlen) {
   if (w->ds) zmq_close(w->ds);
-  w->ds = jp_socket(w->ctx, JP_SOCK_WORKER, w->cfg->broker, NULL, err, errlen);
-  w->registered = 0;
+  w->ds = jp_socket(w->ctx, JP_SOCK_WORKER, w->cfg->broker, w->link_id, err, errlen);
   return w->ds ? 0 : -1;
 }
 
@@ -273,6 +299,8 @@ static void on_broker(struct worker *w, const void *buf, size_t len, int64_t now
     j->lease = m.u.job.lease;
     snprintf(j->sid, sizeof j->sid, "%s", m.u.job.sub.sid);
     memset(&m, 0, sizeof m); /* ownership moved */
+    j->held_next = w->held;
+    w->held = j;
     pthread_mutex_lock(&w->mu);
     if (w->todo_tail) w->todo_tail->next = j;
     else w->todo = j;
@@ -317,6 +345,11 @@ static void on_slot_event(struct worker *w, int64_t now) {
     pthread_mutex_lock(&w->mu);
     w->busy--;
     pthread_mutex_unlock(&w->mu);
+    for (struct wjob **pp = &w->held; *pp; pp = &(*pp)->held_next)
+      if (*pp == j) {
+        *pp = j->held_next;
+        break;
+      }
     j->next = w->unacked;
     w->unacked = j;
     j->last_sent = now;
@@ -325,13 +358,31 @@ static void on_slot_event(struct worker *w, int64_t now) {
   zmq_msg_close(&body);
 }
 
+/* Names every lease this worker holds (received and not finished, or its
+ * result not acknowledged): the broker renews those only, so a JOB that
+ * never arrived (lost with a connection that died under it) expires and
+ * is tried again instead of waiting for the job timeout. More than the
+ * protocol's cap, or no memory: no list, and the broker renews them all. */
 static void heartbeat(struct worker *w, int draining) {
   struct jp_msg m = {.type = JP_MSG_HEARTBEAT};
   pthread_mutex_lock(&w->mu);
   int free_slots = w->cfg->slots - w->busy;
   pthread_mutex_unlock(&w->mu);
   m.u.heartbeat.free_slots = draining || free_slots < 0 ? 0 : (uint32_t)free_slots;
+  size_t n = 0;
+  for (struct wjob *j = w->held; j; j = j->held_next) n++;
+  for (struct wjob *j = w->unacked; j; j = j->next) n++;
+  uint64_t *leases = n <= JP_PROTO_MAX_LEASES ? malloc((n ? n : 1) * sizeof *leases) : NULL;
+  if (leases) {
+    n = 0;
+    for (struct wjob *j = w->held; j; j = j->held_next) leases[n++] = j->lease;
+    for (struct wjob *j = w->unacked; j; j = j->next) leases[n++] = j->lease;
+    m.u.heartbeat.has_leases = true;
+    m.u.heartbeat.leases = leases;
+    m.u.heartbeat.nleases = n;
+  }
   send_msg(w, &m);
+  free(leases);
 }
 
 int worker_run(const struct worker_cfg *cfg, struct runner *runner, volatile sig_atomic_t *stop,
@@ -351,7 +402,7 @@ int worker_run(const struct worker_cfg *cfg, struct runner *runner, volatile sig
   }
   if (wcache_init(&w.cache, cfg->cache, cfg->cache_bytes, (size_t)cfg->slots, w.ctx, cfg->broker, err, errlen) < 0)
     goto out;
-  if (reconnect(&w, err, errlen) < 0) goto out;
+  if (make_link_id(&w, err, errlen) < 0 || reconnect(&w, err, errlen) < 0) goto out;
   w.threads = calloc((size_t)cfg->slots, sizeof *w.threads);
   if (!w.threads) {
     jp_errno(err, errlen, "allocating threads");
@@ -421,7 +472,13 @@ int worker_run(const struct worker_cfg *cfg, struct runner *runner, volatile sig
       logw(&w, "no word from the broker for %" PRId64 " ms: reconnecting", now - w.last_heard);
       if (reconnect(&w, err, errlen) < 0) goto out;
       w.last_heard = now;
-      send_register(&w, now);
+      /* the same routing id: a broker of the same epoch still holds our
+       * leases, and a REGISTER would lose them (PROTOCOL.md 6.3). A
+       * HEARTBEAT carries on; a broker that forgot us answers it ERROR
+       * forbidden, a restarted one with a new epoch: both make us
+       * register (on_broker) */
+      if (w.registered) heartbeat(&w, draining);
+      else send_register(&w, now);
       resend_results(&w, now, 1);
     }
   }
