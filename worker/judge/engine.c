@@ -166,6 +166,8 @@ static int check_default_flags(const struct problem *p, const struct tgroup *g, 
   return 0;
 }
 
+static int is_cancelled(const struct judge_ctx *c) { return c->cancel && atomic_load(c->cancel); }
+
 struct walk {
   struct judge_ctx *c;
   struct judge_result *res;
@@ -225,6 +227,8 @@ static struct vres walk_group(struct walk *w, const struct tgroup *g) {
   for (size_t i = 0; i < g->nitems; i++) {
     const struct titem *it = &g->items[i];
     kids[i] = (struct vres){JUDGE_SKIPPED, 0, it->group ? it->group->is_sample : 0};
+    if (is_cancelled(w->c))
+      w->stop_all = 1;
     if (w->stop_all || broken) {
       if (it->group)
         cancel_group(w, it->group);
@@ -315,7 +319,7 @@ int judge_submission(struct judge_engine *e, const struct judge_request *req, st
   memset(&sub, 0, sizeof sub);
   memset(&val, 0, sizeof val);
   int have_val = 0;
-  struct judge_ctx c = {.e = e, .p = p, .sub = &sub};
+  struct judge_ctx c = {.e = e, .p = p, .sub = &sub, .cancel = req->cancel};
   c.tmp[0] = 0;
   if (p->vkind == VAL_DEFAULT && check_default_flags(p, p->data, err, errlen) < 0)
     goto out;
@@ -345,10 +349,12 @@ int judge_submission(struct judge_engine *e, const struct judge_request *req, st
   if (acquire_box(e, &b, err, errlen) < 0)
     goto out;
   c.b = c.vb = b;
+  box_set_cancel(b, req->cancel);
   if (p->interactive) {
     if (acquire_box(e, &vb, err, errlen) < 0)
       goto out;
     c.vb = vb;
+    box_set_cancel(vb, req->cancel);
   }
   if (p->vkind != VAL_DEFAULT) {
     if (vcache_get(e, b, p, &val, err, errlen) < 0)
@@ -366,6 +372,12 @@ int judge_submission(struct judge_engine *e, const struct judge_request *req, st
   }
   int ok;
   char ierr[256];
+  if (is_cancelled(&c)) {
+    res->verdict = JUDGE_IE;
+    snprintf(res->message, sizeof res->message, "cancelled");
+    rc = 0;
+    goto out;
+  }
   if (program_build(e, b, l, req->sources, names, req->nsources, subdir, p->memory_mib, &sub, &ok,
                     res->compile.message, sizeof res->compile.message, &res->compile.cpu_ms, ierr,
                     sizeof ierr) < 0) {

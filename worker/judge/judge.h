@@ -8,6 +8,7 @@
 #ifndef JP_JUDGE_H
 #define JP_JUDGE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,11 @@ struct judge_request {
    * separate boxes, ahead of the in-order verdict logic (same verdicts,
    * more throughput; costs N box slots, 2N for interactive problems). */
   uint32_t parallel_tests;
+  /* May be NULL. Once *cancel is non-zero the judging ends early: no
+   * compile or test starts, the box run in progress is killed, and the
+   * verdict is IE "cancelled" (the worker's job was cancelled or its drain
+   * deadline passed; nobody wants the result). */
+  const atomic_int *cancel;
 };
 
 struct judge_engine;
