@@ -180,9 +180,16 @@ static int assemble(struct wcache *c, const struct jp_problem *p, const char *di
   if (mkdir(tmp, 0755) < 0) return jp_errno(err, errlen, "creating %s", tmp);
   for (size_t i = 0; i < p->nfiles; i++) {
     blobstore_path(&c->bs, p->files[i].sha256, src, sizeof src);
+    /* the directory is new: EEXIST means the manifest lists the path twice
+     * or also as the directory of an earlier path ("a/b", then "a"), and
+     * going on would judge with a package missing that file */
     if ((size_t)snprintf(dst, sizeof dst, "%s/%s", tmp, p->files[i].path) >= sizeof dst || mkdirs_for(dst) < 0 ||
-        (link(src, dst) < 0 && errno != EEXIST)) {
-      jp_errno(err, errlen, "linking %s into the problem directory", p->files[i].path);
+        link(src, dst) < 0) {
+      if (errno == EEXIST || errno == ENOTDIR)
+        jp_err(err, errlen, "problem manifest lists '%s' twice or as both a file and a directory: refusing the package",
+               p->files[i].path);
+      else
+        jp_errno(err, errlen, "linking %s into the problem directory", p->files[i].path);
       wcache_rmtree(tmp);
       return -1;
     }
