@@ -135,7 +135,7 @@ static void judge_one(struct worker *w, struct wjob *j, void *push) {
   char (*paths)[4096] = NULL;
   const char *srcs[JP_PROTO_MAX_SOURCES];
   size_t nsrc = 0;
-  int rc = 0;
+  int rc = 0, pinned = 0;
   const struct jp_job *job = &j->msg.u.job;
   if (atomic_load(&j->cancel)) return; /* cancelled before it started */
   if (w->runner->needs_files) {
@@ -144,9 +144,11 @@ static void judge_one(struct worker *w, struct wjob *j, void *push) {
     snprintf(jobdir, sizeof jobdir, "%s/jobs/%016" PRIx64, w->cfg->cache, j->lease);
     wcache_rmtree(jobdir);
     if (!paths) rc = jp_errno(err, sizeof err, "allocating source paths");
-    else if (wcache_problem(&w->cache, &job->sub.problem, dir, sizeof dir, err, sizeof err) < 0 ||
-             wcache_sources(&job->sub, jobdir, paths, nsrc, err, sizeof err) < 0)
-      rc = -1;
+    else if (wcache_problem(&w->cache, &job->sub.problem, dir, sizeof dir, err, sizeof err) < 0) rc = -1;
+    else {
+      pinned = 1;
+      if (wcache_sources(&job->sub, jobdir, paths, nsrc, err, sizeof err) < 0) rc = -1;
+    }
     for (size_t i = 0; paths && i < nsrc; i++) srcs[i] = paths[i];
   }
   if (rc == 0)
@@ -163,6 +165,7 @@ static void judge_one(struct worker *w, struct wjob *j, void *push) {
     on_emit(&sc, &r);
   }
   if (jobdir[0]) wcache_rmtree(jobdir);
+  if (pinned) wcache_unpin(&w->cache, dir); /* trimming may remove it from now on */
   free(paths);
   if (w->runner->needs_files) wcache_trim(&w->cache);
 }
