@@ -39,7 +39,9 @@ struct runner {
 int runner_null(struct runner *r);
 int runner_fake(struct runner *r);
 /* The real engine (runner_judge.c); -1 with err when it is not built or
- * cannot start. */
-int runner_judge(struct runner *r, const char *cache_dir, char *err, size_t errlen);
+ * cannot start. max_memory_mib, max_output_mib: the ceilings of
+ * judge_config (a package asking for more is answered IE). */
+int runner_judge(struct runner *r, const char *cache_dir, uint64_t max_memory_mib, uint64_t max_output_mib,
+                 char *err, size_t errlen);
 
 #endif

@@ -67,8 +67,9 @@ static int judge_run(void *state, const struct jp_job *job, const char *problem_
 
 static void judge_close(void *state) { judge_engine_close(state); }
 
-int runner_judge(struct runner *r, const char *cache_dir, char *err, size_t errlen) {
-  struct judge_config cfg = {0};
+int runner_judge(struct runner *r, const char *cache_dir, uint64_t max_memory_mib, uint64_t max_output_mib,
+                 char *err, size_t errlen) {
+  struct judge_config cfg = {.max_memory_mib = max_memory_mib, .max_output_mib = max_output_mib};
   static char vdir[4096];
   snprintf(vdir, sizeof vdir, "%s/validators", cache_dir);
   cfg.cache_dir = vdir;

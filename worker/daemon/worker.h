@@ -17,6 +17,7 @@ struct worker_cfg {
   uint64_t cache_bytes;
   const char *langs[JP_PROTO_MAX_LANGS];
   size_t nlangs;
+  uint64_t max_memory_mib, max_output_mib; /* ceilings for a package's limits (runner_judge) */
   int drain_ms; /* on SIGTERM: how long to finish held jobs before cancelling them */
   int verbose;
 };

@@ -277,6 +277,21 @@ static const char *base_name(const char *path) {
   return s ? s + 1 : path;
 }
 
+/* The judge's ceilings (judge_config.max_*) against the package's limits. */
+static int over_ceilings(const struct judge_config *cfg, const struct problem *p, char *err, size_t errlen) {
+  if (cfg->max_memory_mib && p->memory_mib > cfg->max_memory_mib)
+    return jp_err(err, errlen,
+                  "%s: problem.yaml limits.memory %llu MiB is over this judge's ceiling of %llu MiB "
+                  "(judge-worker --max-memory-mb): lower the limit or judge it where the ceiling allows",
+                  p->root, (unsigned long long)p->memory_mib, (unsigned long long)cfg->max_memory_mib);
+  if (cfg->max_output_mib && p->output_mib > cfg->max_output_mib)
+    return jp_err(err, errlen,
+                  "%s: problem.yaml limits.output %llu MiB is over this judge's ceiling of %llu MiB "
+                  "(judge-worker --max-output-mb): lower the limit or judge it where the ceiling allows",
+                  p->root, (unsigned long long)p->output_mib, (unsigned long long)cfg->max_output_mib);
+  return 0;
+}
+
 int judge_submission(struct judge_engine *e, const struct judge_request *req, struct judge_result *res, char *err,
                      size_t errlen) {
   memset(res, 0, sizeof *res);
@@ -310,6 +325,11 @@ int judge_submission(struct judge_engine *e, const struct judge_request *req, st
   if (!p)
     return jp_err(err, errlen, "out of memory");
   if (problem_load(p, req->problem_dir, err, errlen) < 0) {
+    free(p);
+    return -1;
+  }
+  if (over_ceilings(&e->cfg, p, err, errlen) < 0) {
+    problem_free(p);
     free(p);
     return -1;
   }

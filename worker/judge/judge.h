@@ -39,6 +39,13 @@ struct judge_config {
   const char *cgroup_root;       /* NULL = detect */
   uint64_t compile_time_ms;      /* 0 = 60000 (CPU), wall = 2x */
   uint64_t compile_memory_mib;   /* 0 = 2048 */
+  /* Ceilings for what a package may ask for (problem.yaml limits.memory,
+   * limits.output); a package over one is refused (judge_submission -1,
+   * the worker's IE) instead of judged: the run would hold that much RAM,
+   * and the program's output goes to a host temp file. 0 = only the
+   * package format's own bounds (64 GiB, 4 GiB): trusted local use. */
+  uint64_t max_memory_mib;
+  uint64_t max_output_mib;
 };
 
 struct judge_test_result {
