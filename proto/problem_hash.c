@@ -15,6 +15,30 @@ static int by_path(const void *a, const void *b) {
   return strcmp(x->path, y->path); /* bytewise: strcmp compares as unsigned char */
 }
 
+/* Path order with '/' below every other byte: a path is then followed
+ * directly by the paths under it ("a", "a/b", "a.txt"), so one pass over
+ * neighbours finds a file that is also a directory. */
+static int by_component(const void *a, const void *b) {
+  const unsigned char *x = (const unsigned char *)(*(const struct jp_file_ref *const *)a)->path;
+  const unsigned char *y = (const unsigned char *)(*(const struct jp_file_ref *const *)b)->path;
+  while (*x && *x == *y) x++, y++;
+  unsigned cx = *x == '/' ? 1u : *x ? *x + 1u : 0u, cy = *y == '/' ? 1u : *y ? *y + 1u : 0u;
+  return cx < cy ? -1 : cx > cy;
+}
+
+/* A manifest listing both "a" and "a/b" names no package: a directory
+ * holding both cannot be made, and the worker would lose one of them. */
+static int check_prefixes(const struct jp_file_ref **v, size_t n, char *err, size_t errlen) {
+  qsort(v, n, sizeof *v, by_component);
+  for (size_t i = 0; i + 1 < n; i++) {
+    size_t k = strlen(v[i]->path);
+    if (!strncmp(v[i]->path, v[i + 1]->path, k) && v[i + 1]->path[k] == '/')
+      return jp_err(err, errlen, "problem hash: '%s' is a file and also the directory of '%s' in the manifest",
+                    v[i]->path, v[i + 1]->path);
+  }
+  return 0;
+}
+
 int jp_problem_hash(const struct jp_problem *p, char out[JP_PROTO_HASH_LEN + 1], char *err,
                     size_t errlen) {
   out[0] = '\0';
@@ -30,6 +54,10 @@ int jp_problem_hash(const struct jp_problem *p, char out[JP_PROTO_HASH_LEN + 1],
       free(v);
       return jp_err(err, errlen, "problem hash: file %zu has no path or hash", i);
     }
+  }
+  if (check_prefixes(v, p->nfiles, err, errlen) < 0) {
+    free(v);
+    return -1;
   }
   qsort(v, p->nfiles, sizeof *v, by_path);
   crypto_hash_sha256_state st;

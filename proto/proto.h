@@ -384,7 +384,8 @@ int jp_msg_validate(const void *buf, size_t len, enum jp_errcode *code,
 
 /* The package's content hash from its manifest (PROTOCOL.md §4.2): sha256
  * over "path\0sha256\0size\n" for each file in bytewise path order. Writes
- * 64 hex chars + NUL. -1 on duplicate paths or files over the cap. */
+ * 64 hex chars + NUL. -1 on duplicate paths, a path that is also the
+ * directory of another ("a" and "a/b"), or files over the cap. */
 int jp_problem_hash(const struct jp_problem *p, char out[JP_PROTO_HASH_LEN + 1], char *err,
                     size_t errlen);
 

@@ -2,8 +2,9 @@
  * (a ROUTER on an ipc endpoint, in a thread) that counts every BLOB_GET and
  * answers only when the test lets it: two different cold packages fetch at
  * once, two callers of the same cold package make one BLOB_GET per blob, a
- * failed fetch wakes its waiter who fetches itself, and trimming during a
- * fetch spares that package's blobs. */
+ * failed fetch wakes its waiter who fetches itself, trimming during a
+ * fetch spares that package's blobs and never removes a package directory
+ * in use, and a manifest naming a path and a path under it is refused. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -303,12 +307,74 @@ static void trim_spares_a_package_being_fetched(void **st) {
   fake_stop(f);
 }
 
+/* A manifest listing "data/x" and then "data" (as a hostile or broken
+ * broker might send it): assembling fails with a message naming the path,
+ * instead of a package directory silently missing the file "data". */
+static void path_and_its_directory_refused(void **st) {
+  (void)st;
+  struct fake *f = fake_start(0, 0);
+  fake_open(f);
+  struct wcache c;
+  cache_open(&c, f, 0);
+  struct jp_file_ref files[2] = {
+      {.path = "data/x", .sha256 = f->hash[0], .size = strlen(f->data[0])},
+      {.path = "data", .sha256 = f->hash[1], .size = strlen(f->data[1])},
+  };
+  struct jp_problem p = {.hash = f->hash[0], .files = files, .nfiles = 2};
+  char dir[4096], err[512] = "";
+  assert_int_equal(wcache_problem(&c, &p, dir, sizeof dir, err, sizeof err), -1);
+  assert_non_null(strstr(err, "'data'"));
+  assert_int_not_equal(access(dir, F_OK), 0); /* nothing half-made is left for the next job */
+  wcache_close(&c);
+  fake_stop(f);
+}
+
+/* makes a path look unused for two hours (trim removes those after one) */
+static void age(const char *path) {
+  struct timespec t[2] = {{.tv_sec = time(NULL) - 7200}, {.tv_sec = time(NULL) - 7200}};
+  assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+/* A package directory in use is pinned: a job that outlives the trim age
+ * keeps its test files (trim removed any problem directory older than an
+ * hour by mtime, touched only when a job started). Once unpinned, the same
+ * trim removes it; a second user's pin keeps it until both are done. */
+static void trim_spares_a_package_in_use(void **st) {
+  (void)st;
+  struct fake *f = fake_start(0, 0);
+  fake_open(f);
+  struct wcache c;
+  cache_open(&c, f, 1); /* bounded: trim runs */
+  struct pkg a;
+  make_pkg(&a, f, 0);
+  struct call k[2];
+  for (int i = 0; i < 2; i++) {
+    call_start(&k[i], &c, &a.p);
+    call_join(&k[i]);
+    assert_assembled(&k[i], f, 0);
+  }
+  age(k[0].dir);
+  wcache_trim(&c);
+  assert_assembled(&k[0], f, 0); /* two jobs use it */
+  wcache_unpin(&c, k[0].dir);
+  age(k[0].dir);
+  wcache_trim(&c);
+  assert_assembled(&k[1], f, 0); /* one still does */
+  wcache_unpin(&c, k[1].dir);
+  wcache_trim(&c);
+  assert_int_not_equal(access(k[0].dir, F_OK), 0); /* unused for "two hours": gone */
+  wcache_close(&c);
+  fake_stop(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(different_packages_fetch_at_once, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(same_package_fetched_once, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(failed_fetch_wakes_its_waiter, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(trim_spares_a_package_being_fetched, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test_setup_teardown(path_and_its_directory_refused, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test_setup_teardown(trim_spares_a_package_in_use, tmpdir_setup, tmpdir_teardown),
   };
   return cmocka_run_group_tests_name("pool_wcache", tests, NULL, NULL);
 }

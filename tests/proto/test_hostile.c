@@ -469,6 +469,31 @@ static void test_random_bytes_and_mutations(void **state) {
   assert_true(jp_arena_peak_total() < ARENA_LIMIT);
 }
 
+/* A manifest naming a path and a path under it ("a" and "a/b", in any
+ * order, with paths sorting between them such as "a.txt") is refused like
+ * a duplicate path: no directory holds both. Siblings sharing a name
+ * prefix ("a" and "ab/c") are fine. */
+static void test_problem_hash_path_conflicts(void **state) {
+  (void)state;
+  const char *h = "0000000000000000000000000000000000000000000000000000000000000000";
+  const char *const bad[][3] = {{"a/b", "a", "x"}, {"a", "a.txt", "a/b"}, {"d/e/f", "b", "d/e"}, {"a", "b", "a"}};
+  const char *const good[3] = {"a", "ab/c", "a.txt"};
+  char out[JP_PROTO_HASH_LEN + 1], err[256];
+  for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
+    struct jp_file_ref f[3];
+    for (int i = 0; i < 3; i++) f[i] = (struct jp_file_ref){.path = bad[t][i], .sha256 = h, .size = 1};
+    struct jp_problem p = {.hash = h, .files = f, .nfiles = 3};
+    err[0] = 0;
+    assert_int_equal(jp_problem_hash(&p, out, err, sizeof err), -1);
+    assert_non_null(strstr(err, "problem hash"));
+  }
+  struct jp_file_ref f[3];
+  for (int i = 0; i < 3; i++) f[i] = (struct jp_file_ref){.path = good[i], .sha256 = h, .size = 1};
+  struct jp_problem p = {.hash = h, .files = f, .nfiles = 3};
+  assert_int_equal(jp_problem_hash(&p, out, err, sizeof err), 0);
+  assert_int_equal(strlen(out), JP_PROTO_HASH_LEN);
+}
+
 /* In a child with 256 MiB of address space, the worst frames decode to a
  * clean error; msgpack-c's own unpacker could not even reserve for them. */
 static void test_small_address_space(void **state) {
@@ -516,6 +541,7 @@ int main(void) {
       cmocka_unit_test(test_field_caps),
       cmocka_unit_test(test_random_bytes_and_mutations),
       cmocka_unit_test(test_small_address_space),
+      cmocka_unit_test(test_problem_hash_path_conflicts),
   };
   return cmocka_run_group_tests_name("proto_hostile", tests, NULL, NULL);
 }

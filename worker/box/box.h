@@ -27,6 +27,7 @@
 #ifndef JP_BOX_H
 #define JP_BOX_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -148,6 +149,10 @@ void box_engine_close(struct box_engine *e);
 /* Takes a free slot; thread-safe. Fails when all slots are busy. */
 int box_acquire(struct box_engine *e, struct box **out, char *err, size_t errlen);
 void box_release(struct box *b);
+/* Runs of this box are killed (result IE "cancelled") within ~50 ms once
+ * *flag is non-zero: the judge's job was cancelled and nobody wants the
+ * rest of this run. NULL clears it; box_release clears it too. */
+void box_set_cancel(struct box *b, const atomic_int *flag);
 
 /* Start a run without waiting (two started boxes can share pipes, which is
  * how interactive problems are judged); then box_wait collects the result.

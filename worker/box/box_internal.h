@@ -155,6 +155,7 @@ struct box {
   unsigned work_gen;       /* bumped whenever the work tmpfs is mounted afresh */
   char work_dir[160];
   struct box_proc proc;
+  const atomic_int *cancel; /* box_set_cancel: kill runs once it is set */
 };
 
 struct box_engine {

@@ -228,7 +228,10 @@ void box_release(struct box *b) {
   if (!b)
     return;
   workdir_cleanup(b);
+  b->cancel = NULL;
   pthread_mutex_lock(&b->e->mu);
   b->busy = 0;
   pthread_mutex_unlock(&b->e->mu);
 }
+
+void box_set_cancel(struct box *b, const atomic_int *flag) { b->cancel = flag; }

@@ -471,6 +471,15 @@ static void collect_init(struct box_proc *p) {
 
 static void check_limits(struct box_proc *p, double now, int *timeout) {
   const struct box_limits *l = &p->spec->limits;
+  if (p->box->cancel) {
+    if (atomic_load(p->box->cancel)) {
+      if (!p->ie[0])
+        snprintf(p->ie, sizeof p->ie, "the run was cancelled (its job was cancelled)");
+      kill_box(p);
+    } else if (*timeout < 0 || *timeout > 50) {
+      *timeout = 50; /* look at the flag again soon */
+    }
+  }
   if (l->wall_ms) {
     double rem = p->t_start + (double)l->wall_ms - now;
     if (rem <= 0) {

@@ -26,6 +26,11 @@ struct wcache_fetch {
   size_t npins;
 };
 
+struct wcache_pin {
+  char key[65];
+  unsigned n; /* jobs using it */
+};
+
 int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, size_t slots, void *zctx,
                 const char *broker, char *err, size_t errlen) {
   memset(c, 0, sizeof *c);
@@ -36,6 +41,11 @@ int wcache_init(struct wcache *c, const char *root, uint64_t max_bytes, size_t s
   snprintf(c->broker, sizeof c->broker, "%s", broker);
   c->zctx = zctx;
   if (!(c->inflight = calloc(slots, sizeof *c->inflight))) return jp_errno(err, errlen, "allocating the fetch set");
+  if (!(c->pins = calloc(slots, sizeof *c->pins))) {
+    free(c->inflight);
+    c->inflight = NULL;
+    return jp_errno(err, errlen, "allocating the pin set");
+  }
   c->nslots = slots;
   pthread_mutex_init(&c->mu, NULL);
   pthread_cond_init(&c->cv, NULL);
@@ -55,6 +65,8 @@ void wcache_close(struct wcache *c) {
   pthread_cond_destroy(&c->cv);
   free(c->inflight);
   c->inflight = NULL;
+  free(c->pins);
+  c->pins = NULL;
 }
 
 /* relative, no empty, "." or ".." component, printable */
@@ -180,9 +192,16 @@ static int assemble(struct wcache *c, const struct jp_problem *p, const char *di
   if (mkdir(tmp, 0755) < 0) return jp_errno(err, errlen, "creating %s", tmp);
   for (size_t i = 0; i < p->nfiles; i++) {
     blobstore_path(&c->bs, p->files[i].sha256, src, sizeof src);
+    /* the directory is new: EEXIST means the manifest lists the path twice
+     * or also as the directory of an earlier path ("a/b", then "a"), and
+     * going on would judge with a package missing that file */
     if ((size_t)snprintf(dst, sizeof dst, "%s/%s", tmp, p->files[i].path) >= sizeof dst || mkdirs_for(dst) < 0 ||
-        (link(src, dst) < 0 && errno != EEXIST)) {
-      jp_errno(err, errlen, "linking %s into the problem directory", p->files[i].path);
+        link(src, dst) < 0) {
+      if (errno == EEXIST || errno == ENOTDIR)
+        jp_err(err, errlen, "problem manifest lists '%s' twice or as both a file and a directory: refusing the package",
+               p->files[i].path);
+      else
+        jp_errno(err, errlen, "linking %s into the problem directory", p->files[i].path);
       wcache_rmtree(tmp);
       return -1;
     }
@@ -260,6 +279,42 @@ static int fetch_and_assemble(struct wcache *c, const struct jp_problem *p, cons
   return rc;
 }
 
+static struct wcache_pin *find_pin(struct wcache *c, const char *key) {
+  for (size_t i = 0; i < c->npins; i++)
+    if (!strcmp(c->pins[i].key, key)) return &c->pins[i];
+  return NULL;
+}
+
+/* Takes a pin on the package key (mu not held). -1 when every pin is taken:
+ * more callers than the slots the cache was made for. */
+static int pin(struct wcache *c, const char *key, char *err, size_t errlen) {
+  int rc = 0;
+  pthread_mutex_lock(&c->mu);
+  struct wcache_pin *p = find_pin(c, key);
+  if (p) p->n++;
+  else if (c->npins < c->nslots) {
+    p = &c->pins[c->npins++];
+    snprintf(p->key, sizeof p->key, "%s", key);
+    p->n = 1;
+  } else {
+    rc = jp_err(err, errlen, "more than %zu packages in use at once (one per slot)", c->nslots);
+  }
+  pthread_mutex_unlock(&c->mu);
+  return rc;
+}
+
+static void unpin_key(struct wcache *c, const char *key) {
+  pthread_mutex_lock(&c->mu);
+  struct wcache_pin *p = find_pin(c, key);
+  if (p && --p->n == 0) *p = c->pins[--c->npins];
+  pthread_mutex_unlock(&c->mu);
+}
+
+void wcache_unpin(struct wcache *c, const char *dir) {
+  const char *s = strrchr(dir, '/');
+  unpin_key(c, s ? s + 1 : dir);
+}
+
 int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size_t dirlen, char *err,
                    size_t errlen) {
   /* our own key over the manifest: a client cannot make two different
@@ -280,11 +335,18 @@ int wcache_problem(struct wcache *c, const struct jp_problem *p, char *dir, size
   free(man);
   if ((size_t)snprintf(dir, dirlen, "%s/problems/%s", c->root, key) >= dirlen)
     return jp_err(err, errlen, "cache path too long");
+  /* pinned before looking: a trim cannot remove it between our check and
+   * the job's use */
+  if (pin(c, key, err, errlen) < 0) return -1;
   if (access(dir, F_OK) == 0) {
     utimensat(AT_FDCWD, dir, NULL, 0);
     return 0;
   }
-  return fetch_and_assemble(c, p, key, dir, err, errlen);
+  if (fetch_and_assemble(c, p, key, dir, err, errlen) < 0) {
+    unpin_key(c, key);
+    return -1;
+  }
+  return 0;
 }
 
 int wcache_sources(const struct jp_submit *s, const char *jobdir, char (*paths)[4096], size_t maxn,
@@ -336,7 +398,16 @@ void wcache_trim(struct wcache *c) {
       char q[8192];
       struct stat st;
       snprintf(q, sizeof q, "%s/%s", p, e->d_name);
-      if (lstat(q, &st) == 0 && S_ISDIR(st.st_mode) && st.st_mtime < old) wcache_rmtree(q);
+      if (lstat(q, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_mtime >= old) continue;
+      /* under mu, a directory not pinned is moved aside (no job can pin it
+       * and use it after that), then removed without holding mu */
+      static unsigned long seq;
+      char gone[8300];
+      snprintf(gone, sizeof gone, "%s.trim.%d.%lu", q, (int)getpid(), __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+      pthread_mutex_lock(&c->mu);
+      int moved = !find_pin(c, e->d_name) && rename(q, gone) == 0;
+      pthread_mutex_unlock(&c->mu);
+      if (moved) wcache_rmtree(gone);
     }
     closedir(d);
   }

@@ -18,12 +18,14 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: judge-worker [--config FILE] --broker ENDPOINT [--slots N] [--cache DIR] [--name NAME]\n"
           "                    [--languages c,cpp,...] [--runner judge|fake|null] [--cache-mb N]\n"
-          "                    [--drain-seconds N] [--verbose]\n"
+          "                    [--drain-seconds N] [--max-memory-mb N] [--max-output-mb N] [--verbose]\n"
           "                    (--cert FILE --broker-key FILE|Z85 | --insecure)\n"
           "--cert: this worker's secret certificate (judge keygen; its public key listed\n"
           "as 'worker' in the broker's keys file); --broker-key: the broker's public\n"
           "certificate or key; --insecure: only for a broker run with --insecure.\n"
           "--runner null answers AC at once (benchmarks); fake judges from the source text (tests).\n"
+          "--max-memory-mb (default 4096), --max-output-mb (default 64): a problem package whose\n"
+          "limits.memory or limits.output is higher is answered IE, not judged.\n"
           "config file: one 'key = value' per line, keys as the long options without '--'.\n");
 }
 
@@ -46,6 +48,12 @@ static int set_key(struct worker_cfg *c, const char **runner, const char *k, con
   } else if (!strcmp(k, "drain-seconds")) {
     if (jp_kv_long(k, v, 0, 86400, &n, err, errlen) < 0) return -1;
     c->drain_ms = (int)n * 1000;
+  } else if (!strcmp(k, "max-memory-mb")) {
+    if (jp_kv_long(k, v, 1, 65536, &n, err, errlen) < 0) return -1;
+    c->max_memory_mib = (uint64_t)n;
+  } else if (!strcmp(k, "max-output-mb")) {
+    if (jp_kv_long(k, v, 1, 4096, &n, err, errlen) < 0) return -1;
+    c->max_output_mib = (uint64_t)n;
   } else if (!strcmp(k, "runner")) {
     static char r[16];
     snprintf(r, sizeof r, "%s", v);
@@ -86,8 +94,10 @@ int main(int argc, char **argv) {
       {"drain-seconds", required_argument, 0, 'D'}, {"verbose", no_argument, 0, 'v'},
       {"cert", required_argument, 0, 'k'},   {"broker-key", required_argument, 0, 'B'},
       {"insecure", no_argument, 0, 'I'},
+      {"max-memory-mb", required_argument, 0, 'M'}, {"max-output-mb", required_argument, 0, 'O'},
       {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
-  struct worker_cfg cfg = {.slots = 1, .drain_ms = 60000, .cache_bytes = 4ULL << 30};
+  struct worker_cfg cfg = {.slots = 1, .drain_ms = 60000, .cache_bytes = 4ULL << 30, .max_memory_mib = 4096,
+                           .max_output_mib = 64};
   char host[64] = "worker";
   gethostname(host, sizeof host - 1);
   snprintf(cfg.name, sizeof cfg.name, "%s-%d", host, (int)getpid());
@@ -120,7 +130,7 @@ int main(int argc, char **argv) {
   if (!strcmp(runner_name, "null")) runner_null(&runner);
   else if (!strcmp(runner_name, "fake")) runner_fake(&runner);
   else if (!strcmp(runner_name, "judge")) {
-    if (runner_judge(&runner, cfg.cache, err, sizeof err) < 0) {
+    if (runner_judge(&runner, cfg.cache, cfg.max_memory_mib, cfg.max_output_mib, err, sizeof err) < 0) {
       fprintf(stderr, "judge-worker: %s\n", err);
       return 1;
     }

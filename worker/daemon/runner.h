@@ -5,6 +5,7 @@
 #ifndef JP_RUNNER_H
 #define JP_RUNNER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,20 +23,25 @@ struct runner {
   int needs_files; /* the daemon materialises the problem and sources first */
   void *state;
   /* 0 after calling emit once; -1 with err when no verdict could be made
-   * (the daemon then reports IE with the message). */
+   * (the daemon then reports IE with the message). Once *cancel is
+   * non-zero (CANCEL_JOB, or the drain deadline) the runner ends as soon as
+   * it can: the daemon drops whatever it returns. */
   int (*judge)(void *state, const struct jp_job *job, const char *problem_dir,
-               const char *const *sources, size_t nsources, runner_progress progress,
-               runner_emit emit, void *ctx, char *err, size_t errlen);
+               const char *const *sources, size_t nsources, const atomic_int *cancel,
+               runner_progress progress, runner_emit emit, void *ctx, char *err, size_t errlen);
   void (*close)(void *state);
 };
 
 /* "null" and "fake" (runner_fake.c). Fake understands, anywhere in the first
- * source: "verdict=XX" (default AC), "sleep=MS" (before answering), "crash"
- * (the worker process aborts: a job that kills workers). */
+ * source: "verdict=XX" (default AC), "sleep=MS" (before answering; cut
+ * short by a cancel), "crash" (the worker process aborts: a job that kills
+ * workers). */
 int runner_null(struct runner *r);
 int runner_fake(struct runner *r);
 /* The real engine (runner_judge.c); -1 with err when it is not built or
- * cannot start. */
-int runner_judge(struct runner *r, const char *cache_dir, char *err, size_t errlen);
+ * cannot start. max_memory_mib, max_output_mib: the ceilings of
+ * judge_config (a package asking for more is answered IE). */
+int runner_judge(struct runner *r, const char *cache_dir, uint64_t max_memory_mib, uint64_t max_output_mib,
+                 char *err, size_t errlen);
 
 #endif

@@ -4,12 +4,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "err.h"
 #include "runner.h"
 
 static int null_judge(void *state, const struct jp_job *job, const char *problem_dir,
-                      const char *const *sources, size_t nsources, runner_progress progress,
-                      runner_emit emit, void *ctx, char *err, size_t errlen) {
-  (void)state, (void)job, (void)problem_dir, (void)sources, (void)nsources, (void)progress;
+                      const char *const *sources, size_t nsources, const atomic_int *cancel,
+                      runner_progress progress, runner_emit emit, void *ctx, char *err, size_t errlen) {
+  (void)state, (void)job, (void)problem_dir, (void)sources, (void)nsources, (void)cancel, (void)progress;
   (void)err, (void)errlen;
   struct jp_result r = {.verdict = JP_V_AC, .score = 1};
   r.compile.ok = true;
@@ -29,10 +30,21 @@ static const char *find(const struct jp_bytes *b, const char *key, size_t *rest)
   return NULL;
 }
 
+/* Sleeps ms in 10 ms steps, like a box run that polls for a cancel between
+ * its limit checks; -1 when cancelled. */
+static int sleep_unless_cancelled(long ms, const atomic_int *cancel) {
+  for (; ms > 0; ms -= 10) {
+    if (cancel && atomic_load(cancel)) return -1;
+    struct timespec ts = {0, (ms < 10 ? ms : 10) * 1000000};
+    nanosleep(&ts, NULL);
+  }
+  return cancel && atomic_load(cancel) ? -1 : 0;
+}
+
 static int fake_judge(void *state, const struct jp_job *job, const char *problem_dir,
-                      const char *const *sources, size_t nsources, runner_progress progress,
-                      runner_emit emit, void *ctx, char *err, size_t errlen) {
-  (void)state, (void)problem_dir, (void)sources, (void)nsources, (void)err, (void)errlen;
+                      const char *const *sources, size_t nsources, const atomic_int *cancel,
+                      runner_progress progress, runner_emit emit, void *ctx, char *err, size_t errlen) {
+  (void)state, (void)problem_dir, (void)sources, (void)nsources;
   enum jp_verdict v = JP_V_AC;
   long sleep_ms = 0;
   if (job->sub.nsources > 0) {
@@ -53,8 +65,7 @@ static int fake_judge(void *state, const struct jp_job *job, const char *problem
   struct jp_test_result tests[3];
   static const char *const names[3] = {"sample/1", "secret/1", "secret/2"};
   for (uint32_t i = 0; i < 3; i++) {
-    struct timespec ts = {sleep_ms / 3000, (sleep_ms / 3 % 1000) * 1000000};
-    nanosleep(&ts, NULL);
+    if (sleep_unless_cancelled(sleep_ms / 3, cancel) < 0) return jp_err(err, errlen, "cancelled");
     tests[i] = (struct jp_test_result){.name = names[i], .group = "", .verdict = i == 2 ? v : JP_V_AC,
                                        .cpu_ms = 10 * (i + 1), .wall_ms = 12 * (i + 1), .memory_kib = 1024,
                                        .exit_code = 0, .syscall = "", .message = ""};

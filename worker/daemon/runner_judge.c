@@ -34,8 +34,8 @@ static void on_progress(void *c, const struct judge_test_result *t, size_t done,
 }
 
 static int judge_run(void *state, const struct jp_job *job, const char *problem_dir,
-                     const char *const *sources, size_t nsources, runner_progress progress,
-                     runner_emit emit, void *ctx, char *err, size_t errlen) {
+                     const char *const *sources, size_t nsources, const atomic_int *cancel,
+                     runner_progress progress, runner_emit emit, void *ctx, char *err, size_t errlen) {
   struct judge_engine *e = state;
   struct progress_ctx pc = {progress, ctx};
   struct judge_request req = {.problem_dir = problem_dir, .lang = job->sub.lang, .sources = sources,
@@ -43,7 +43,7 @@ static int judge_run(void *state, const struct jp_job *job, const char *problem_
                               .stop_at_first_failure = job->sub.options.stop_at_first_failure ? 1
                                                        : job->sub.options.all_tests              ? 0
                                                                                                  : -1,
-                              .progress = on_progress, .progress_ctx = &pc};
+                              .progress = on_progress, .progress_ctx = &pc, .cancel = cancel};
   struct judge_result jr;
   memset(&jr, 0, sizeof jr);
   if (judge_submission(e, &req, &jr, err, errlen) < 0) return -1;
@@ -67,8 +67,9 @@ static int judge_run(void *state, const struct jp_job *job, const char *problem_
 
 static void judge_close(void *state) { judge_engine_close(state); }
 
-int runner_judge(struct runner *r, const char *cache_dir, char *err, size_t errlen) {
-  struct judge_config cfg = {0};
+int runner_judge(struct runner *r, const char *cache_dir, uint64_t max_memory_mib, uint64_t max_output_mib,
+                 char *err, size_t errlen) {
+  struct judge_config cfg = {.max_memory_mib = max_memory_mib, .max_output_mib = max_output_mib};
   static char vdir[4096];
   snprintf(vdir, sizeof vdir, "%s/validators", cache_dir);
   cfg.cache_dir = vdir;

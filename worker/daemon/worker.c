@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,10 @@ struct wjob {
   void *result; /* encoded JOB_RESULT */
   size_t rlen;
   int64_t last_sent;
+  atomic_int cancel; /* CANCEL_JOB or the drain deadline: the runner stops, the result is dropped */
   struct wjob *next;
   struct wjob *held_next; /* main thread's list of jobs not yet finished */
+  struct wjob *rnext; /* in worker.running while a slot judges it */
 };
 
 struct worker {
@@ -44,6 +47,7 @@ struct worker {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   struct wjob *todo, *todo_tail;
+  struct wjob *running;   /* being judged (rnext), so a cancel can reach them */
   int quit;
   int busy;               /* jobs held: queued here or being judged */
   struct wjob *unacked;   /* finished, waiting for RESULT_ACK */
@@ -81,6 +85,12 @@ static int send_msg(struct worker *w, const struct jp_msg *m) {
   int rc = zmq_send(w->ds, buf, len, ZMQ_DONTWAIT);
   free(buf);
   return rc < 0 ? -1 : 0;
+}
+
+static void wjob_free(struct wjob *j) {
+  jp_msg_free(&j->msg);
+  free(j->result);
+  free(j);
 }
 
 /* ---- slot threads ---- */
@@ -129,21 +139,28 @@ static void judge_one(struct worker *w, struct wjob *j, void *push) {
   char (*paths)[4096] = NULL;
   const char *srcs[JP_PROTO_MAX_SOURCES];
   size_t nsrc = 0;
-  int rc = 0;
+  int rc = 0, pinned = 0;
   const struct jp_job *job = &j->msg.u.job;
+  if (atomic_load(&j->cancel)) return; /* cancelled before it started */
   if (w->runner->needs_files) {
     nsrc = job->sub.nsources;
     paths = calloc(nsrc ? nsrc : 1, sizeof *paths);
     snprintf(jobdir, sizeof jobdir, "%s/jobs/%016" PRIx64, w->cfg->cache, j->lease);
     wcache_rmtree(jobdir);
     if (!paths) rc = jp_errno(err, sizeof err, "allocating source paths");
-    else if (wcache_problem(&w->cache, &job->sub.problem, dir, sizeof dir, err, sizeof err) < 0 ||
-             wcache_sources(&job->sub, jobdir, paths, nsrc, err, sizeof err) < 0)
-      rc = -1;
+    else if (wcache_problem(&w->cache, &job->sub.problem, dir, sizeof dir, err, sizeof err) < 0) rc = -1;
+    else {
+      pinned = 1;
+      if (wcache_sources(&job->sub, jobdir, paths, nsrc, err, sizeof err) < 0) rc = -1;
+    }
     for (size_t i = 0; paths && i < nsrc; i++) srcs[i] = paths[i];
   }
-  if (rc == 0) rc = w->runner->judge(w->runner->state, job, dir, srcs, nsrc, on_progress, on_emit, &sc, err, sizeof err);
-  if (rc < 0 || !sc.emitted) {
+  if (rc == 0)
+    rc = w->runner->judge(w->runner->state, job, dir, srcs, nsrc, &j->cancel, on_progress, on_emit, &sc, err,
+                          sizeof err);
+  if (atomic_load(&j->cancel)) {
+    logw(w, "%s: cancelled (lease %" PRIu64 "): stopped judging, no result sent", j->sid, j->lease);
+  } else if (rc < 0 || !sc.emitted) {
     if (!err[0]) snprintf(err, sizeof err, "judging produced no result");
     logw(w, "%s: %s: reporting IE", j->sid, err);
     struct jp_result r = {.verdict = JP_V_IE};
@@ -152,6 +169,7 @@ static void judge_one(struct worker *w, struct wjob *j, void *push) {
     on_emit(&sc, &r);
   }
   if (jobdir[0]) wcache_rmtree(jobdir);
+  if (pinned) wcache_unpin(&w->cache, dir); /* trimming may remove it from now on */
   free(paths);
   if (w->runner->needs_files) wcache_trim(&w->cache);
 }
@@ -172,9 +190,18 @@ static void *slot_main(void *arg) {
     struct wjob *j = w->todo;
     w->todo = j->next;
     if (!w->todo) w->todo_tail = NULL;
+    j->rnext = w->running;
+    w->running = j;
     pthread_mutex_unlock(&w->mu);
     j->next = NULL;
     judge_one(w, j, push);
+    pthread_mutex_lock(&w->mu);
+    for (struct wjob **pp = &w->running; *pp; pp = &(*pp)->rnext)
+      if (*pp == j) {
+        *pp = j->rnext;
+        break;
+      }
+    pthread_mutex_unlock(&w->mu);
     zmq_send(push, "D", 1, ZMQ_SNDMORE);
     zmq_send(push, &j, sizeof j, 0);
   }
@@ -228,6 +255,53 @@ static int reconnect(struct worker *w, char *err, size_t errlen) {
   if (w->ds) zmq_close(w->ds);
   w->ds = jp_socket(w->ctx, JP_SOCK_WORKER, w->cfg->broker, w->link_id, err, errlen);
   return w->ds ? 0 : -1;
+}
+
+/* the main thread's list of received, unfinished jobs (their leases go in
+ * each HEARTBEAT) */
+static void held_remove(struct worker *w, struct wjob *j) {
+  for (struct wjob **pp = &w->held; *pp; pp = &(*pp)->held_next)
+    if (*pp == j) {
+      *pp = j->held_next;
+      break;
+    }
+}
+
+/* CANCEL_JOB (PROTOCOL.md §3.4): a job not started yet is dropped, a
+ * running one gets its flag set (the runner stops at its next check: the
+ * engine kills the box run in progress). No JOB_RESULT is sent for it. */
+static void cancel_job(struct worker *w, const char *sid, uint64_t lease) {
+  int found = 0;
+  pthread_mutex_lock(&w->mu);
+  for (struct wjob **pp = &w->todo, *prev = NULL; *pp; prev = *pp, pp = &(*pp)->next)
+    if ((*pp)->lease == lease && !strcmp((*pp)->sid, sid)) {
+      struct wjob *j = *pp;
+      *pp = j->next;
+      if (w->todo_tail == j) w->todo_tail = prev;
+      w->busy--;
+      held_remove(w, j);
+      wjob_free(j);
+      found = 1;
+      break;
+    }
+  for (struct wjob *j = w->running; j && !found; j = j->rnext)
+    if (j->lease == lease && !strcmp(j->sid, sid)) {
+      atomic_store(&j->cancel, 1);
+      found = 1;
+    }
+  pthread_mutex_unlock(&w->mu);
+  logw(w, "%s: CANCEL_JOB for lease %" PRIu64 ": %s", sid, lease,
+       found ? "stopping it" : "not held here (finished or never got it)");
+}
+
+/* The drain deadline passed: every running job is cancelled so the process
+ * can exit; their leases are lost and the broker requeues them. */
+static int cancel_running(struct worker *w) {
+  int n = 0;
+  pthread_mutex_lock(&w->mu);
+  for (struct wjob *j = w->running; j; j = j->rnext, n++) atomic_store(&j->cancel, 1);
+  pthread_mutex_unlock(&w->mu);
+  return n;
 }
 
 /* Answers a JOB this worker cannot take with IE, kept until acknowledged
@@ -315,15 +389,12 @@ static void on_broker(struct worker *w, const void *buf, size_t len, int64_t now
       if ((*pp)->lease == m.u.result_ack.lease && !strcmp((*pp)->sid, m.u.result_ack.sid)) {
         struct wjob *j = *pp;
         *pp = j->next;
-        jp_msg_free(&j->msg);
-        free(j->result);
-        free(j);
+        wjob_free(j);
         break;
       }
     break;
   case JP_MSG_CANCEL_JOB:
-    /* the engine cannot be interrupted mid-test; the result will be
-     * recognised as stale by the broker */
+    cancel_job(w, m.u.cancel_job.sid, m.u.cancel_job.lease);
     break;
   default:
     break;
@@ -345,11 +416,12 @@ static void on_slot_event(struct worker *w, int64_t now) {
     pthread_mutex_lock(&w->mu);
     w->busy--;
     pthread_mutex_unlock(&w->mu);
-    for (struct wjob **pp = &w->held; *pp; pp = &(*pp)->held_next)
-      if (*pp == j) {
-        *pp = j->held_next;
-        break;
-      }
+    held_remove(w, j);
+    if (atomic_load(&j->cancel)) { /* nobody wants its result (§3.4 CANCEL_JOB) */
+      wjob_free(j);
+      zmq_msg_close(&body);
+      return;
+    }
     j->next = w->unacked;
     w->unacked = j;
     j->last_sent = now;
@@ -431,7 +503,12 @@ int worker_run(const struct worker_cfg *cfg, struct runner *runner, volatile sig
       pthread_mutex_lock(&w.mu);
       int busy = w.busy;
       pthread_mutex_unlock(&w.mu);
-      if ((busy == 0 && !w.unacked) || now > drain_end) break;
+      if (busy == 0 && !w.unacked) break;
+      if (now > drain_end) {
+        int n = cancel_running(&w);
+        if (n) logw(&w, "drain deadline passed: cancelled %d running jobs (the broker requeues them)", n);
+        break;
+      }
     }
     zmq_pollitem_t items[2] = {{w.ds, 0, ZMQ_POLLIN, 0}, {w.pull, 0, ZMQ_POLLIN, 0}};
     zmq_poll(items, 2, 100);
@@ -489,8 +566,7 @@ out:
   while (w.todo) {
     struct wjob *j = w.todo;
     w.todo = j->next;
-    jp_msg_free(&j->msg);
-    free(j);
+    wjob_free(j);
   }
   w.todo_tail = NULL;
   w.quit = 1;
@@ -498,18 +574,26 @@ out:
   pthread_mutex_unlock(&w.mu);
   for (int i = 0; i < w.nthreads; i++) pthread_join(w.threads[i], NULL);
   free(w.threads);
-  while (w.todo) {
-    struct wjob *j = w.todo;
-    w.todo = j->next;
-    jp_msg_free(&j->msg);
-    free(j);
+  /* jobs that ended after the loop (cancelled at the drain deadline): their
+   * 'D' events are still queued, and own the jobs */
+  for (;;) {
+    zmq_pollitem_t it = {w.pull, 0, ZMQ_POLLIN, 0};
+    if (!w.pull || zmq_poll(&it, 1, 0) <= 0) break;
+    char kind;
+    if (zmq_recv(w.pull, &kind, 1, 0) < 0) break;
+    zmq_msg_t body;
+    zmq_msg_init(&body);
+    if (zmq_msg_recv(&body, w.pull, 0) >= 0 && kind == 'D' && zmq_msg_size(&body) == sizeof(struct wjob *)) {
+      struct wjob *j;
+      memcpy(&j, zmq_msg_data(&body), sizeof j);
+      wjob_free(j);
+    }
+    zmq_msg_close(&body);
   }
   while (w.unacked) {
     struct wjob *j = w.unacked;
     w.unacked = j->next;
-    jp_msg_free(&j->msg);
-    free(j->result);
-    free(j);
+    wjob_free(j);
   }
   if (w.ds) zmq_close(w.ds);
   if (w.pull) zmq_close(w.pull);

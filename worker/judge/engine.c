@@ -166,6 +166,8 @@ static int check_default_flags(const struct problem *p, const struct tgroup *g, 
   return 0;
 }
 
+static int is_cancelled(const struct judge_ctx *c) { return c->cancel && atomic_load(c->cancel); }
+
 struct walk {
   struct judge_ctx *c;
   struct judge_result *res;
@@ -225,6 +227,8 @@ static struct vres walk_group(struct walk *w, const struct tgroup *g) {
   for (size_t i = 0; i < g->nitems; i++) {
     const struct titem *it = &g->items[i];
     kids[i] = (struct vres){JUDGE_SKIPPED, 0, it->group ? it->group->is_sample : 0};
+    if (is_cancelled(w->c))
+      w->stop_all = 1;
     if (w->stop_all || broken) {
       if (it->group)
         cancel_group(w, it->group);
@@ -273,6 +277,21 @@ static const char *base_name(const char *path) {
   return s ? s + 1 : path;
 }
 
+/* The judge's ceilings (judge_config.max_*) against the package's limits. */
+static int over_ceilings(const struct judge_config *cfg, const struct problem *p, char *err, size_t errlen) {
+  if (cfg->max_memory_mib && p->memory_mib > cfg->max_memory_mib)
+    return jp_err(err, errlen,
+                  "%s: problem.yaml limits.memory %llu MiB is over this judge's ceiling of %llu MiB "
+                  "(judge-worker --max-memory-mb): lower the limit or judge it where the ceiling allows",
+                  p->root, (unsigned long long)p->memory_mib, (unsigned long long)cfg->max_memory_mib);
+  if (cfg->max_output_mib && p->output_mib > cfg->max_output_mib)
+    return jp_err(err, errlen,
+                  "%s: problem.yaml limits.output %llu MiB is over this judge's ceiling of %llu MiB "
+                  "(judge-worker --max-output-mb): lower the limit or judge it where the ceiling allows",
+                  p->root, (unsigned long long)p->output_mib, (unsigned long long)cfg->max_output_mib);
+  return 0;
+}
+
 int judge_submission(struct judge_engine *e, const struct judge_request *req, struct judge_result *res, char *err,
                      size_t errlen) {
   memset(res, 0, sizeof *res);
@@ -309,13 +328,18 @@ int judge_submission(struct judge_engine *e, const struct judge_request *req, st
     free(p);
     return -1;
   }
+  if (over_ceilings(&e->cfg, p, err, errlen) < 0) {
+    problem_free(p);
+    free(p);
+    return -1;
+  }
   int rc = -1;
   struct box *b = NULL, *vb = NULL;
   struct program sub, val;
   memset(&sub, 0, sizeof sub);
   memset(&val, 0, sizeof val);
   int have_val = 0;
-  struct judge_ctx c = {.e = e, .p = p, .sub = &sub};
+  struct judge_ctx c = {.e = e, .p = p, .sub = &sub, .cancel = req->cancel};
   c.tmp[0] = 0;
   if (p->vkind == VAL_DEFAULT && check_default_flags(p, p->data, err, errlen) < 0)
     goto out;
@@ -345,10 +369,12 @@ int judge_submission(struct judge_engine *e, const struct judge_request *req, st
   if (acquire_box(e, &b, err, errlen) < 0)
     goto out;
   c.b = c.vb = b;
+  box_set_cancel(b, req->cancel);
   if (p->interactive) {
     if (acquire_box(e, &vb, err, errlen) < 0)
       goto out;
     c.vb = vb;
+    box_set_cancel(vb, req->cancel);
   }
   if (p->vkind != VAL_DEFAULT) {
     if (vcache_get(e, b, p, &val, err, errlen) < 0)
@@ -366,6 +392,12 @@ int judge_submission(struct judge_engine *e, const struct judge_request *req, st
   }
   int ok;
   char ierr[256];
+  if (is_cancelled(&c)) {
+    res->verdict = JUDGE_IE;
+    snprintf(res->message, sizeof res->message, "cancelled");
+    rc = 0;
+    goto out;
+  }
   if (program_build(e, b, l, req->sources, names, req->nsources, subdir, p->memory_mib, &sub, &ok,
                     res->compile.message, sizeof res->compile.message, &res->compile.cpu_ms, ierr,
                     sizeof ierr) < 0) {

@@ -63,6 +63,7 @@ struct judge_ctx {
   struct box *b, *vb;  /* vb: second box for interactors (== b otherwise) */
   char tmp[64];        /* host scratch dir of this submission */
   uint64_t tl_ms, wall_ms;
+  const atomic_int *cancel; /* judge_request.cancel: boxes taken get it too */
 };
 
 /* Runs one test case and validates it. Never fails: judge-side problems

@@ -8,6 +8,7 @@
 #ifndef JP_JUDGE_H
 #define JP_JUDGE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,13 @@ struct judge_config {
   const char *cgroup_root;       /* NULL = detect */
   uint64_t compile_time_ms;      /* 0 = 60000 (CPU), wall = 2x */
   uint64_t compile_memory_mib;   /* 0 = 2048 */
+  /* Ceilings for what a package may ask for (problem.yaml limits.memory,
+   * limits.output); a package over one is refused (judge_submission -1,
+   * the worker's IE) instead of judged: the run would hold that much RAM,
+   * and the program's output goes to a host temp file. 0 = only the
+   * package format's own bounds (64 GiB, 4 GiB): trusted local use. */
+  uint64_t max_memory_mib;
+  uint64_t max_output_mib;
 };
 
 struct judge_test_result {
@@ -83,6 +91,11 @@ struct judge_request {
    * separate boxes, ahead of the in-order verdict logic (same verdicts,
    * more throughput; costs N box slots, 2N for interactive problems). */
   uint32_t parallel_tests;
+  /* May be NULL. Once *cancel is non-zero the judging ends early: no
+   * compile or test starts, the box run in progress is killed, and the
+   * verdict is IE "cancelled" (the worker's job was cancelled or its drain
+   * deadline passed; nobody wants the result). */
+  const atomic_int *cancel;
 };
 
 struct judge_engine;

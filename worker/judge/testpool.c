@@ -113,6 +113,9 @@ int testpool_start(struct testpool **out, const struct judge_ctx *base, size_t n
       }
       if (w->own_vb)
         w->c.vb = w->own_vb;
+      box_set_cancel(w->own_b, base->cancel);
+      if (w->own_vb)
+        box_set_cancel(w->own_vb, base->cancel);
       int n = snprintf(w->c.tmp, sizeof w->c.tmp, "%s/w%zu", base->tmp, i);
       if (n < 0 || (size_t)n >= sizeof w->c.tmp || mkdir(w->c.tmp, 0700) < 0) {
         box_release(w->own_b);
