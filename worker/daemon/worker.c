@@ -357,6 +357,10 @@ static void on_broker(struct worker *w, const void *buf, size_t len, int64_t now
     break;
   case JP_MSG_ERROR:
     if (m.u.error.code == JP_E_FORBIDDEN) {
+      /* a broker that does not know us (restarted, or dropped us): its
+       * next HEARTBEAT tells its epoch, which must not read as another
+       * restart: a second REGISTER would lose the leases it gives us now */
+      w->epoch = 0;
       send_register(w, now);
       resend_results(w, now, 1);
     } else {
