@@ -1071,12 +1071,14 @@ static void on_expire(void *ctx, struct sched_job *j, int failed) {
 static void job_sent(struct broker *b, struct sched_job *j, int rc) {
   struct sched_worker *w = j->worker;
   if (rc < 0) {
-    /* the worker's connection is gone (or wedged). This job never
-     * reached it; the others it held are lost leases (they count, so a
-     * job that kills its workers still ends at the attempt cap) */
-    if (w->slots > 0) logmsg(b, "worker %s unreachable; its jobs go back to the queue", w->name);
-    j->attempts--;
-    sched_worker_lost(b->s, w);
+    /* not sent: the worker's connection is gone, or it is between two (a
+     * worker keeps its routing id across reconnects). This job goes back
+     * as if never leased and the worker gets no more until it is heard
+     * from; its other leases stand, renewed by its heartbeats or expiring
+     * (counted) if it is gone for good */
+    logmsg(b, "%s: worker %s unreachable; the job goes back to the queue", j->id, w->name);
+    sched_worker_unreachable(b->s, w);
+    sched_undispatch(b->s, j);
     return;
   }
   w->last_job_sent = b->now;

@@ -327,7 +327,7 @@ struct sched_worker *sched_worker_find(struct sched *s, const void *rid, size_t 
 }
 
 static int worker_free(const struct sched_worker *w) {
-  return w->drained ? 0 : w->slots - w->running - w->zombies;
+  return w->drained || w->unreachable ? 0 : w->slots - w->running - w->zombies;
 }
 
 static void free_ring_update(struct sched *s, struct sched_worker *w) {
@@ -486,6 +486,11 @@ struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t
   return w;
 }
 
+void sched_worker_unreachable(struct sched *s, struct sched_worker *w) {
+  w->unreachable = 1;
+  free_ring_update(s, w);
+}
+
 void sched_worker_drain(struct sched *s, struct sched_worker *w, int on) {
   w->drained = on != 0;
   free_ring_update(s, w);
@@ -518,14 +523,6 @@ void sched_worker_bye(struct sched *s, struct sched_worker *w) {
   worker_remove(s, w);
 }
 
-void sched_worker_lost(struct sched *s, struct sched_worker *w) {
-  w->slots = 0;
-  w->zombies = 0;
-  free_ring_update(s, w);
-  for (struct sched_job *j = w->jobs; j; j = j->q_next) j->deadline = INT64_MIN;
-  w->last_seen = INT64_MIN / 2;
-}
-
 static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return (x > y) - (x < y);
@@ -537,6 +534,7 @@ int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int
   if (!w) return -1;
   if (w->slots == 0) return -1; /* lost: it must register again */
   w->last_seen = now;
+  w->unreachable = 0;
   uint64_t sorted[SCHED_MAX_LEASES];
   int all = nleases > SCHED_MAX_LEASES || (nleases && !leases);
   if (!all && nleases) {

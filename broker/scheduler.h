@@ -64,6 +64,7 @@ struct sched_worker {
   struct sched_worker *f_prev[SCHED_LANG_MAX], *f_next[SCHED_LANG_MAX];
   int in_free;
   int drained;            /* admin DRAIN: its credit is ignored, running jobs finish */
+  int unreachable;        /* a JOB for it could not be sent: no credit until it is heard from */
   struct sched_worker *h_next, *all_next, *all_prev;
 };
 
@@ -136,11 +137,9 @@ int sched_worker_heartbeat(struct sched *s, const void *rid, size_t rid_len, int
 /* A worker leaves gracefully: its running jobs go back to the queue without
  * counting an attempt. */
 void sched_worker_bye(struct sched *s, struct sched_worker *w);
-
-/* A worker's connection is gone (a send failed): it gets no more work, and
- * at the next sched_tick its jobs count as lost leases (requeue or IE, via
- * the callback) and it is forgotten. */
-void sched_worker_lost(struct sched *s, struct sched_worker *w);
+/* A JOB for w could not be sent (its connection is gone, or between two):
+ * w gets no jobs until it is heard from again (a heartbeat). */
+void sched_worker_unreachable(struct sched *s, struct sched_worker *w);
 
 /* Picks the next (job, worker) pair: highest priority first, round-robin
  * between clients inside a priority, only workers with a free slot that
@@ -188,9 +187,9 @@ void sched_worker_expire(struct sched *s, struct sched_worker *w, sched_expire_c
 int sched_cancel(struct sched *s, const char *id, struct sched_job **job);
 
 void sched_stats(const struct sched *s, struct sched_stats *st);
-/* Iterates workers (for status). */
 /* Drains (on=1) or undrains a worker: a drained one takes no new jobs. */
 void sched_worker_drain(struct sched *s, struct sched_worker *w, int on);
+/* Iterates workers (for status). */
 struct sched_worker *sched_workers(struct sched *s);
 struct sched_worker *sched_worker_next(struct sched_worker *w);
 

@@ -321,25 +321,6 @@ static void bye_hands_back_without_attempt(void **st) {
   sched_free(s);
 }
 
-static void lost_worker_counts_attempts(void **st) {
-  (void)st;
-  struct sched *s = mk();
-  add(s, "x", "A", SCHED_NORMAL, "c");
-  struct sched_worker *w1 = worker(s, "w1", 1, "c", NULL);
-  struct sched_job *j;
-  struct sched_worker *w;
-  assert_int_equal(sched_dispatch(s, 0, &j, &w), 1);
-  sched_worker_lost(s, w1);
-  assert_int_equal(sched_worker_heartbeat(s, "w1", 2, 1, NULL, SCHED_ALL_LEASES, 1), -1); /* must register again */
-  expired_requeued = expired_failed = 0;
-  sched_tick(s, 1, on_expire, NULL);
-  assert_int_equal(expired_requeued, 1);
-  assert_int_equal(j->state, SCHED_QUEUED);
-  assert_int_equal(j->attempts, 1); /* the lost lease counted */
-  assert_null(sched_worker_find(s, "w1", 2));
-  sched_free(s);
-}
-
 /* A worker REGISTERs again on its connection: its own leases are lost at
  * once (each counts an attempt: requeued, or IE at the cap) and it is
  * forgotten; another worker's lease, even one past its deadline that a
@@ -564,6 +545,30 @@ static void unservable_head_steps_aside(void **st) {
   sched_free(s);
 }
 
+/* A JOB that could not be sent (the worker between two connections) goes
+ * back as if never leased; the worker gets nothing until it is heard from,
+ * then the job again with the same attempt number. */
+static void unsent_job_back_worker_paused(void **st) {
+  (void)st;
+  struct sched *s = mk();
+  add(s, "u1", "alice", SCHED_NORMAL, "c");
+  struct sched_worker *w = worker(s, "wu", 1, "c", NULL);
+  struct sched_job *j;
+  struct sched_worker *got;
+  assert_int_equal(sched_dispatch(s, 0, &j, &got), 1);
+  assert_int_equal(j->attempts, 1);
+  sched_worker_unreachable(s, w);
+  sched_undispatch(s, j);
+  assert_int_equal(j->state, SCHED_QUEUED);
+  assert_int_equal(j->attempts, 0);
+  assert_int_equal(sched_dispatch(s, 10, &j, &got), 0);
+  assert_int_equal(sched_worker_heartbeat(s, "wu", 2, 1, NULL, SCHED_ALL_LEASES, 20), 0);
+  assert_int_equal(sched_dispatch(s, 30, &j, &got), 1);
+  assert_ptr_equal(got, w);
+  assert_int_equal(j->attempts, 1);
+  sched_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(priorities_first),
@@ -577,7 +582,6 @@ int main(void) {
       cmocka_unit_test(bounds_and_duplicates),
       cmocka_unit_test(cancel_and_zombies),
       cmocka_unit_test(bye_hands_back_without_attempt),
-      cmocka_unit_test(lost_worker_counts_attempts),
       cmocka_unit_test(reregister_expires_only_its_leases),
       cmocka_unit_test(job_timeout_even_with_heartbeats),
       cmocka_unit_test(many_workers_spread),
@@ -585,6 +589,7 @@ int main(void) {
       cmocka_unit_test(next_job_language_per_client),
       cmocka_unit_test(head_changes_language),
       cmocka_unit_test(unservable_head_steps_aside),
+      cmocka_unit_test(unsent_job_back_worker_paused),
   };
   return cmocka_run_group_tests_name("pool_sched", tests, NULL, NULL);
 }
