@@ -23,6 +23,10 @@ static void usage(FILE *f) {
           "--cert: this worker's secret certificate (judge keygen; its public key listed\n"
           "as 'worker' in the broker's keys file); --broker-key: the broker's public\n"
           "certificate or key; --insecure: only for a broker run with --insecure.\n"
+          "Defaults: --slots 1, --cache /var/cache/judgepool/worker, --cache-mb 4096, --name HOST-PID\n"
+          "(give a fixed one: `judge drain NAME` is by name), --languages\n"
+          "c,cpp,python3,java,go,rust,kotlin, --drain-seconds 60 (SIGTERM: finish or hand back jobs\n"
+          "for that long, then cancel what still runs), --runner judge.\n"
           "--runner null answers AC at once (benchmarks); fake judges from the source text (tests).\n"
           "--max-memory-mb (default 4096), --max-output-mb (default 64): a problem package whose\n"
           "limits.memory or limits.output is higher is answered IE, not judged.\n"
@@ -112,6 +116,8 @@ int main(int argc, char **argv) {
     return rc > 0 ? 0 : 2;
   }
   if (!cfg.broker[0]) {
+    fprintf(stderr, "judge-worker: --broker ENDPOINT is required (the broker's workers endpoint, e.g. "
+                    "tcp://broker:7701)\n");
     usage(stderr);
     return 2;
   }
