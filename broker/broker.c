@@ -23,6 +23,7 @@
 #include "proto.h"
 #include "scheduler.h"
 #include "sockets.h"
+#include "source_rules.h"
 #include "watch.h"
 #include "zauth.h"
 
@@ -387,6 +388,23 @@ static int lang_accepted(const struct broker *b, const char *lang) {
   return 0;
 }
 
+/* The judging engine's rules for sources (source_rules.h), checked at
+ * intake: a submission every worker refuses would be acknowledged, then
+ * burn every attempt on a worker before ending IE. 0, or -1 with the
+ * reason in err. */
+static int sources_judgeable(const struct jp_submit *s, char *err, size_t errlen) {
+  for (size_t i = 0; i < s->nsources; i++) {
+    const struct jp_source *f = &s->sources[i];
+    if (!f->name || !jp_safe_name(f->name))
+      return jp_err(err, errlen, "source file name '%.100s' is not allowed: a plain file name of 1-100 "
+                    "characters of [A-Za-z0-9._+-], not starting with '.'", f->name ? f->name : "");
+    if (f->content.len > JP_SOURCE_MAX_BYTES)
+      return jp_err(err, errlen, "source file %s is %zu bytes; the judge takes at most %u per file", f->name,
+                    f->content.len, JP_SOURCE_MAX_BYTES);
+  }
+  return 0;
+}
+
 static void on_submit(struct broker *b, const struct peer *p, const struct jp_peer *who, struct jp_msg *m) {
   char sid[SCHED_ID_MAX + 1], client[SCHED_ID_MAX + 1], err[256];
   const char *given = m->u.submit.sid;
@@ -404,6 +422,8 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
   if (!lang_accepted(b, m->u.submit.lang))
     return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST,
                       "unknown language: not in the broker's language list (its 'languages' setting)");
+  if (sources_judgeable(&m->u.submit, err, sizeof err) < 0)
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
   /* the package must be named by its manifest and be here in full */
   char ph[JP_PROTO_HASH_LEN + 1];
   if (jp_problem_hash(&m->u.submit.problem, ph, err, sizeof err) < 0)
@@ -434,6 +454,15 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
   size_t len;
   if (jp_msg_encode(&pm, &payload, &len, err, sizeof err) < 0)
     return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
+  /* its JOB (jp_job_from_submit) must fit in a frame too, or the
+   * acknowledged submission could never be sent to a worker */
+  if (len > JP_PROTO_MAX_FRAME - JP_PROTO_JOB_HEADER_MAX) {
+    free(payload);
+    snprintf(err, sizeof err, "submission too large: %zu bytes encoded, at most %u (its JOB must fit in the "
+             "64 MiB frame cap); send smaller sources or a smaller problem manifest", len,
+             JP_PROTO_MAX_FRAME - JP_PROTO_JOB_HEADER_MAX);
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
+  }
   /* one the journal has and the scheduler does not hold (finished, or
    * left out at recovery) is answered from the journal, never queued
    * again: a job held until this turn's commit would meet a CANCEL or WATCH
