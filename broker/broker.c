@@ -18,6 +18,7 @@
 #include "blobstore.h"
 #include "err.h"
 #include "journal.h"
+#include "lang.h"
 #include "outbox.h"
 #include "peer_budget.h"
 #include "proto.h"
@@ -86,8 +87,9 @@ struct broker {
   struct watches *wt;        /* sid -> client connections that WATCH it */
   struct outbox ob;          /* this turn's RESULT_ACKs and JOBs, sent grouped by worker */
   int64_t now;               /* this loop turn's clock */
-  char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = any */
+  char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = see lang_accepted */
   size_t nlangs;
+  struct lang_table builtin;       /* the judging engine's built-in languages */
   /* worker names an admin drained: kept by name, and journaled, so a worker
    * that re-registers (also after a broker restart) stays drained */
   char drained[BROKER_MAX_DRAINED][SCHED_ID_MAX + 1];
@@ -381,11 +383,21 @@ static void queue_ack(struct broker *b, const struct peer *p, const char *sid, u
 
 /* ---- client messages ---- */
 
-static int lang_accepted(const struct broker *b, const char *lang) {
-  if (!b->nlangs) return 1;
-  for (size_t i = 0; i < b->nlangs; i++)
-    if (!strcmp(b->langs[i], lang)) return 1;
-  return 0;
+/* A language a SUBMIT may name: with a configured list, one in it; without,
+ * one of the judging engine's built-in table or one a registered worker
+ * announced (anything else could only wait forever, and would take room in
+ * the scheduler's language table). 0, or -1 with the reason in err. */
+static int lang_accepted(const struct broker *b, const char *lang, char *err, size_t errlen) {
+  if (b->nlangs) {
+    for (size_t i = 0; i < b->nlangs; i++)
+      if (!strcmp(b->langs[i], lang)) return 0;
+    return jp_err(err, errlen, "unknown language '%.40s': not in the broker's language list (its 'languages' "
+                  "setting)", lang);
+  }
+  if (lang_find(&b->builtin, lang) || sched_lang_spoken(b->s, lang)) return 0;
+  return jp_err(err, errlen, "unknown language '%.40s': not in the judge's built-in language table and no "
+                "registered worker announces it (an operator may list it in the broker's 'languages' setting)",
+                lang);
 }
 
 /* The judging engine's rules for sources (source_rules.h), checked at
@@ -419,9 +431,8 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
   /* a language the pool is not configured for can never be judged; one no
    * connected worker speaks yet may be (workers come back after a restart
    * later than clients do), so that one waits in the queue */
-  if (!lang_accepted(b, m->u.submit.lang))
-    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST,
-                      "unknown language: not in the broker's language list (its 'languages' setting)");
+  if (lang_accepted(b, m->u.submit.lang, err, sizeof err) < 0)
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
   if (sources_judgeable(&m->u.submit, err, sizeof err) < 0)
     return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
   /* the package must be named by its manifest and be here in full */
@@ -1257,6 +1268,7 @@ static void teardown(struct broker *b) {
   pb_free(b->pb);
   outbox_free(&b->ob);
   sched_free(b->s);
+  lang_table_free(&b->builtin);
   journal_close(b->j);
   free(b->subs);
   free(b->fins);
@@ -1323,7 +1335,8 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
     jp_keypair_wipe(&b.kp);
     return jp_err(err, errlen, "allocating the per-peer byte budget and the watch table: out of memory");
   }
-  if (journal_open(&b.j, cfg->data, &b.epoch, err, errlen) < 0) {
+  if (journal_open(&b.j, cfg->data, &b.epoch, err, errlen) < 0 ||
+      lang_table_load_builtin(&b.builtin, err, errlen) < 0) {
     teardown(&b);
     return -1;
   }

@@ -22,10 +22,18 @@ struct sched_client {
   struct sched_client *h_next;
 };
 
+/* An interned language, held by the jobs and workers that name it; an
+ * entry neither holds is free for another name (the index is reused: every
+ * per-language structure is empty for it by then). */
+struct sched_lang {
+  char name[SCHED_ID_MAX + 1];
+  uint32_t jobs, workers;
+};
+
 struct sched {
   struct sched_cfg cfg;
-  char langs[SCHED_LANG_MAX][SCHED_ID_MAX + 1];
-  int nlangs;
+  struct sched_lang langs[SCHED_LANG_MAX];
+  int nlangs;                     /* entries ever used (a prefix of langs) */
   struct sched_job **jobs;        /* id hash */
   size_t njob_buckets, njobs, bytes;
   struct sched_client **clients;  /* name hash (clients are never freed while holding jobs) */
@@ -123,17 +131,56 @@ void sched_free(struct sched *s) {
   free(s);
 }
 
-int sched_lang(struct sched *s, const char *name) {
-  if (!valid_name(name) || strlen(name) > SCHED_ID_MAX) return -1;
+static int lang_held(const struct sched_lang *l) { return l->jobs || l->workers; }
+
+static int lang_find(const struct sched *s, const char *name) {
   for (int i = 0; i < s->nlangs; i++)
-    if (!strcmp(s->langs[i], name)) return i;
-  if (s->nlangs >= SCHED_LANG_MAX) return -1;
-  strcpy(s->langs[s->nlangs], name);
-  return s->nlangs++;
+    if (lang_held(&s->langs[i]) && !strcmp(s->langs[i].name, name)) return i;
+  return -1;
+}
+
+/* The index of name, interned in a free entry if new. A job (for_job) may
+ * intern a new one only while fewer than SCHED_LANG_JOBS entries are held
+ * by jobs alone (unless forced: recovery takes back what it finds), so
+ * clients naming languages no worker speaks cannot take the room workers
+ * need. -1 with err set when refused. The caller takes its hold at once. */
+static int lang_intern(struct sched *s, const char *name, int for_job, char *err, size_t errlen) {
+  if (!valid_name(name)) return jp_err(err, errlen, "language '%.40s' is not a valid name", name ? name : "");
+  int l = lang_find(s, name);
+  if (l >= 0) return l;
+  int jobs_only = 0, slot = -1;
+  for (int i = 0; i < s->nlangs; i++) {
+    if (!lang_held(&s->langs[i])) {
+      if (slot < 0) slot = i;
+    } else if (!s->langs[i].workers) {
+      jobs_only++;
+    }
+  }
+  if (for_job && !s->force && jobs_only >= SCHED_LANG_JOBS)
+    return jp_err(err, errlen, "language '%s': already %d languages that no registered worker speaks are queued; "
+                  "wait for those to finish or for a worker of that language", name, jobs_only);
+  if (slot < 0) {
+    if (s->nlangs >= SCHED_LANG_MAX)
+      return jp_err(err, errlen, "language '%s': the broker already holds %d languages", name, SCHED_LANG_MAX);
+    slot = s->nlangs++;
+  }
+  snprintf(s->langs[slot].name, sizeof s->langs[slot].name, "%s", name);
+  return slot;
+}
+
+int sched_lang_spoken(const struct sched *s, const char *name) {
+  int l = name ? lang_find(s, name) : -1;
+  return l >= 0 && s->langs[l].workers > 0;
 }
 
 const char *sched_lang_name(const struct sched *s, int lang) {
-  return lang >= 0 && lang < s->nlangs ? s->langs[lang] : "?";
+  return lang >= 0 && lang < s->nlangs ? s->langs[lang].name : "?";
+}
+
+/* A worker's hold on each language of its mask; -1 releases it. */
+static void worker_langs_hold(struct sched *s, uint64_t mask, int delta) {
+  for (int l = 0; l < SCHED_LANG_MAX; l++)
+    if (mask & (1ULL << l)) s->langs[l].workers += (uint32_t)delta;
 }
 
 /* ---- clients and their queues ---- */
@@ -260,8 +307,8 @@ int sched_add(struct sched *s, const char *id, const char *client, int prio, con
     if (out) *out = old;
     return SCHED_DUPLICATE;
   }
-  int l = sched_lang(s, lang);
-  if (l < 0) return jp_err(err, errlen, "language '%s' invalid or too many languages", lang ? lang : "");
+  int l = lang_intern(s, lang, 1, err, errlen);
+  if (l < 0) return -1;
   struct sched_client *c = client_get(s, client, 0);
   if (!s->force && (s->njobs >= s->cfg.max_total || s->bytes + len > s->cfg.max_bytes ||
                     (c && c->held >= s->cfg.max_per_client)))
@@ -282,6 +329,7 @@ int sched_add(struct sched *s, const char *id, const char *client, int prio, con
   s->njobs++;
   s->bytes += len;
   c->held++;
+  s->langs[l].jobs++;
   queue_push(s, j, 0);
   if (out) *out = j;
   return SCHED_ADDED;
@@ -372,13 +420,18 @@ struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t
     jp_err(err, errlen, "worker %s: slots must be 1-1024 and languages 1-%d", name, SCHED_WORKER_LANGS);
     return NULL;
   }
+  /* each language is held as soon as it is interned, so a later one of
+   * the same list cannot reuse its entry */
   uint64_t mask = 0;
+  char sub[200];
   for (int i = 0; i < nlangs; i++) {
-    int l = sched_lang(s, langs[i]);
+    int l = lang_intern(s, langs[i], 0, sub, sizeof sub);
     if (l < 0) {
-      jp_err(err, errlen, "worker %s: language '%s' invalid or too many languages", name, langs[i]);
+      worker_langs_hold(s, mask, -1);
+      jp_err(err, errlen, "worker %s: %s", name, sub);
       return NULL;
     }
+    if (!(mask & (1ULL << l))) worker_langs_hold(s, 1ULL << l, 1);
     mask |= 1ULL << l;
   }
   struct sched_worker *w = sched_worker_find(s, rid, rid_len);
@@ -389,6 +442,7 @@ struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t
   }
   w = calloc(1, sizeof *w);
   if (!w) {
+    worker_langs_hold(s, mask, -1);
     jp_errno(err, errlen, "scheduler: allocating worker");
     return NULL;
   }
@@ -427,6 +481,7 @@ static void worker_remove(struct sched *s, struct sched_worker *w) {
   if (w->all_prev) w->all_prev->all_next = w->all_next; else s->all = w->all_next;
   if (w->all_next) w->all_next->all_prev = w->all_prev;
   s->nworkers--;
+  worker_langs_hold(s, w->langmask, -1);
   free(w);
 }
 
@@ -548,6 +603,7 @@ void sched_done(struct sched *s, struct sched_job *j) {
     }
   s->njobs--;
   s->bytes -= j->payload_len;
+  s->langs[j->lang].jobs--;
   struct sched_client *c = j->client;
   if (--c->held == 0) client_forget(s, c);
   free(j->payload);

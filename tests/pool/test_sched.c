@@ -469,6 +469,84 @@ static void head_changes_language(void **st) {
   sched_free(s);
 }
 
+static struct sched *mk_roomy(void) {
+  static const struct sched_cfg roomy = {.lease_ms = 1000, .worker_timeout_ms = 3000, .max_attempts = 3,
+                                         .max_per_client = 1000, .max_total = 1000, .max_bytes = 1 << 20};
+  char err[256];
+  struct sched *s = sched_new(&roomy, err, sizeof err);
+  assert_non_null(s);
+  return s;
+}
+
+/* jobs in SCHED_LANG_JOBS languages no worker speaks (junk a client
+ * invents) fill only their share of the language table: a further new one
+ * is refused, while workers still register with as many new languages
+ * again (the table used to be full after 32 junk names, refusing every
+ * worker with a language not yet seen) */
+static void client_languages_leave_room_for_workers(void **st) {
+  (void)st;
+  struct sched *s = mk_roomy();
+  char name[32], err[256];
+  for (int i = 0; i < SCHED_LANG_JOBS; i++) {
+    snprintf(name, sizeof name, "zz%d", i);
+    add(s, name, "junk", SCHED_NORMAL, name);
+  }
+  char *p = strdup("x");
+  assert_int_equal(sched_add(s, "one-more", "junk", SCHED_NORMAL, "zz-new", 0, p, 1, NULL, err, sizeof err), -1);
+  assert_non_null(strstr(err, "no registered worker speaks"));
+  free(p);
+  /* a known language still takes more jobs */
+  add(s, "again", "junk", SCHED_NORMAL, "zz0");
+  static char wl[SCHED_WORKER_LANGS][16];
+  const char *langs[SCHED_WORKER_LANGS];
+  for (int i = 0; i < SCHED_WORKER_LANGS; i++) {
+    snprintf(wl[i], sizeof wl[i], "real%d", i);
+    langs[i] = wl[i];
+  }
+  struct sched_worker *w = sched_worker_hello(s, "w1", 2, "w1", 1, langs, SCHED_WORKER_LANGS, 0, err, sizeof err);
+  assert_non_null(w);
+  assert_true(sched_lang_spoken(s, "real31"));
+  assert_false(sched_lang_spoken(s, "zz0"));
+  /* recovery (forced) takes back whatever language it finds, beyond the
+   * jobs' share (here in the entries the worker leaving frees) */
+  sched_worker_bye(s, w);
+  sched_set_force(s, 1);
+  add(s, "recovered", "junk", SCHED_NORMAL, "zz-old");
+  sched_free(s);
+}
+
+/* an entry no job and no worker holds any more is reused: languages come
+ * and go without the table filling up for good (entries used to be
+ * permanent) */
+static void language_entries_reused(void **st) {
+  (void)st;
+  struct sched *s = mk_roomy();
+  char name[32];
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < SCHED_LANG_JOBS; i++) {
+      snprintf(name, sizeof name, "r%d-%d", round, i);
+      add(s, name, "c1", SCHED_NORMAL, name);
+    }
+    for (int i = 0; i < SCHED_LANG_JOBS; i++) {
+      struct sched_job *j;
+      snprintf(name, sizeof name, "r%d-%d", round, i);
+      assert_int_equal(sched_cancel(s, name, &j), 1);
+      sched_done(s, j);
+    }
+  }
+  /* a worker's languages are released when it leaves */
+  struct sched_worker *w = worker(s, "w", 1, "cobol", NULL);
+  assert_true(sched_lang_spoken(s, "cobol"));
+  sched_worker_bye(s, w);
+  assert_false(sched_lang_spoken(s, "cobol"));
+  /* a job keeps its language's name while it is held, whatever reuses
+   * other entries */
+  add(s, "held", "c1", SCHED_NORMAL, "fortran");
+  worker(s, "w2", 1, "ada", NULL);
+  assert_string_equal(sched_lang_name(s, sched_find(s, "held")->lang), "fortran");
+  sched_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(priorities_first),
@@ -487,6 +565,8 @@ int main(void) {
       cmocka_unit_test(multi_language_worker_one_slot),
       cmocka_unit_test(next_job_language_per_client),
       cmocka_unit_test(head_changes_language),
+      cmocka_unit_test(client_languages_leave_room_for_workers),
+      cmocka_unit_test(language_entries_reused),
   };
   return cmocka_run_group_tests_name("pool_sched", tests, NULL, NULL);
 }
