@@ -126,6 +126,7 @@ void broker_cfg_defaults(struct broker_cfg *c) {
   c->max_per_client = 100000;
   c->max_total = 200000;
   c->max_bytes = (size_t)1 << 30;
+  c->max_client_bytes = (size_t)256 << 20;
   c->batch = 2048;
   c->io_threads = 2;
   c->max_watches = 1024;
@@ -514,9 +515,7 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
     return send_error(b, b->cs, p, m->rid, JP_E_FORBIDDEN, "sid already used for different content");
   }
   if (rc != SCHED_ADDED) free(payload);
-  if (rc == SCHED_FULL)
-    return send_error(b, b->cs, p, m->rid, JP_E_QUEUE_FULL,
-                      "queue full: too many unfinished submissions (for this client or in all); retry later");
+  if (rc == SCHED_FULL) return send_error(b, b->cs, p, m->rid, JP_E_QUEUE_FULL, err);
   if (rc < 0) return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
   struct pend_sub *ps;
   PUSH(b->subs, b->nsubs, b->capsubs, ps);
@@ -1344,7 +1343,8 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
   struct sched_cfg sc = {.lease_ms = cfg->lease_ms, .worker_timeout_ms = cfg->lease_ms,
                          .job_timeout_ms = cfg->job_timeout_ms,
                          .max_attempts = cfg->max_attempts, .max_per_client = cfg->max_per_client,
-                         .max_total = cfg->max_total, .max_bytes = cfg->max_bytes};
+                         .max_total = cfg->max_total, .max_bytes = cfg->max_bytes,
+                         .max_client_bytes = cfg->max_client_bytes};
   if (blobstore_init(&b.bs, path, 0, err, errlen) < 0 || !(b.s = sched_new(&sc, err, errlen))) {
     teardown(&b);
     return -1;

@@ -16,6 +16,7 @@ struct broker_cfg {
   size_t max_per_client;   /* queued+running per client */
   size_t max_total;        /* queued+running in all */
   size_t max_bytes;        /* payload bytes held in memory */
+  size_t max_client_bytes; /* of those, held for one client */
   int batch;               /* messages taken per socket per loop turn */
   int io_threads;          /* ZeroMQ I/O threads */
   int verbose;

@@ -16,6 +16,7 @@
 struct sched_client {
   char name[SCHED_ID_MAX + 1];
   size_t held;                                   /* jobs held in any state */
+  size_t bytes;                                  /* their payload bytes */
   struct sched_job *head[SCHED_NPRIO], *tail[SCHED_NPRIO];
   struct sched_client *r_prev[SCHED_NPRIO], *r_next[SCHED_NPRIO];
   int in_ring[SCHED_NPRIO];
@@ -87,6 +88,7 @@ struct sched *sched_new(const struct sched_cfg *cfg, char *err, size_t errlen) {
     return NULL;
   }
   s->cfg = *cfg;
+  if (!s->cfg.max_client_bytes || s->cfg.max_client_bytes > s->cfg.max_bytes) s->cfg.max_client_bytes = s->cfg.max_bytes;
   s->njob_buckets = 1;
   while (s->njob_buckets < cfg->max_total * 2 && s->njob_buckets < (1u << 22)) s->njob_buckets <<= 1;
   s->nclient_buckets = 4096;
@@ -310,9 +312,22 @@ int sched_add(struct sched *s, const char *id, const char *client, int prio, con
   int l = lang_intern(s, lang, 1, err, errlen);
   if (l < 0) return -1;
   struct sched_client *c = client_get(s, client, 0);
-  if (!s->force && (s->njobs >= s->cfg.max_total || s->bytes + len > s->cfg.max_bytes ||
-                    (c && c->held >= s->cfg.max_per_client)))
-    return SCHED_FULL;
+  if (!s->force) {
+    /* one client's bytes are bounded too: else one that queues large
+     * submissions nothing can run fills max_bytes for everyone */
+    size_t held = c ? c->held : 0, held_bytes = c ? c->bytes : 0;
+    if (s->njobs >= s->cfg.max_total || s->bytes + len > s->cfg.max_bytes) {
+      jp_err(err, errlen, "queue full: the broker holds as many unfinished submissions (or bytes of them) as it "
+             "may; retry later");
+      return SCHED_FULL;
+    }
+    if (held >= s->cfg.max_per_client || held_bytes + len > s->cfg.max_client_bytes) {
+      jp_err(err, errlen, "queue full for you: %zu unfinished submissions of %zu bytes held (at most %zu and %zu "
+             "bytes); retry when some have finished", held, held_bytes, s->cfg.max_per_client,
+             s->cfg.max_client_bytes);
+      return SCHED_FULL;
+    }
+  }
   if (!c && !(c = client_get(s, client, 1))) return jp_errno(err, errlen, "scheduler: allocating client");
   struct sched_job *j = calloc(1, sizeof *j);
   if (!j) return jp_errno(err, errlen, "scheduler: allocating job");
@@ -329,6 +344,7 @@ int sched_add(struct sched *s, const char *id, const char *client, int prio, con
   s->njobs++;
   s->bytes += len;
   c->held++;
+  c->bytes += len;
   s->langs[l].jobs++;
   queue_push(s, j, 0);
   if (out) *out = j;
@@ -605,6 +621,7 @@ void sched_done(struct sched *s, struct sched_job *j) {
   s->bytes -= j->payload_len;
   s->langs[j->lang].jobs--;
   struct sched_client *c = j->client;
+  c->bytes -= j->payload_len;
   if (--c->held == 0) client_forget(s, c);
   free(j->payload);
   free(j);

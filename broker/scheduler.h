@@ -73,6 +73,7 @@ struct sched_cfg {
   size_t max_per_client;  /* queued+running jobs per client */
   size_t max_total;       /* queued+running jobs in all */
   size_t max_bytes;       /* payload bytes held in all */
+  size_t max_client_bytes; /* payload bytes held per client; 0 = max_bytes */
 };
 
 struct sched;
@@ -100,7 +101,7 @@ const char *sched_lang_name(const struct sched *s, int lang);
 
 /* Queues a job; takes ownership of payload only when it returns SCHED_ADDED.
  * SCHED_DUPLICATE when the id is already held (queued, running, finishing),
- * SCHED_FULL when a bound would be exceeded, -1 on a bad argument or a new
+ * SCHED_FULL when a bound would be exceeded (which one in err), -1 on a bad argument or a new
  * language beyond SCHED_LANG_JOBS unspoken ones (unless forced). */
 int sched_add(struct sched *s, const char *id, const char *client, int prio, const char *lang,
               uint32_t attempts, void *payload, size_t len, struct sched_job **out, char *err,

@@ -217,6 +217,45 @@ static void bounds_and_duplicates(void **st) {
   sched_free(s);
 }
 
+/* one client's payload bytes are bounded: a client queueing large
+ * submissions nothing can run (a language no worker speaks) fills only its
+ * own share, and others still get in (the bound used to be on the total
+ * only, so one client took all of it and everyone got queue_full) */
+static void bytes_per_client(void **st) {
+  (void)st;
+  static const struct sched_cfg c = {.lease_ms = 1000, .worker_timeout_ms = 3000, .max_attempts = 3,
+                                     .max_per_client = 100, .max_total = 100, .max_bytes = 1000,
+                                     .max_client_bytes = 300};
+  char err[256], id[16];
+  struct sched *s = sched_new(&c, err, sizeof err);
+  assert_non_null(s);
+  for (int i = 0; i < 3; i++) {
+    snprintf(id, sizeof id, "big%d", i);
+    char *p = calloc(1, 100);
+    assert_int_equal(sched_add(s, id, "hog", SCHED_NORMAL, "cobol", 0, p, 100, NULL, err, sizeof err), SCHED_ADDED);
+  }
+  char *p = calloc(1, 100);
+  assert_int_equal(sched_add(s, "big3", "hog", SCHED_NORMAL, "cobol", 0, p, 1, NULL, err, sizeof err), SCHED_FULL);
+  assert_non_null(strstr(err, "for you"));
+  /* others are not affected */
+  assert_int_equal(sched_add(s, "x0", "alice", SCHED_NORMAL, "c", 0, p, 100, NULL, err, sizeof err), SCHED_ADDED);
+  /* a finished job gives its bytes back to its client */
+  struct sched_job *j;
+  assert_int_equal(sched_cancel(s, "big0", &j), 1);
+  sched_done(s, j);
+  p = calloc(1, 100);
+  assert_int_equal(sched_add(s, "big4", "hog", SCHED_NORMAL, "cobol", 0, p, 100, NULL, err, sizeof err), SCHED_ADDED);
+  /* a single submission over the per-client bound never fits */
+  p = calloc(1, 301);
+  assert_int_equal(sched_add(s, "huge", "bob", SCHED_NORMAL, "c", 0, p, 301, NULL, err, sizeof err), SCHED_FULL);
+  free(p);
+  /* recovery (forced) takes back whatever the journal has */
+  sched_set_force(s, 1);
+  p = calloc(1, 100);
+  assert_int_equal(sched_add(s, "big5", "hog", SCHED_NORMAL, "cobol", 0, p, 100, NULL, err, sizeof err), SCHED_ADDED);
+  sched_free(s);
+}
+
 static void cancel_and_zombies(void **st) {
   (void)st;
   struct sched *s = mk();
@@ -556,6 +595,7 @@ int main(void) {
       cmocka_unit_test(heartbeat_renews_lease),
       cmocka_unit_test(stale_result_ignored),
       cmocka_unit_test(bounds_and_duplicates),
+      cmocka_unit_test(bytes_per_client),
       cmocka_unit_test(cancel_and_zombies),
       cmocka_unit_test(bye_hands_back_without_attempt),
       cmocka_unit_test(lost_worker_counts_attempts),
