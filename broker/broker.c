@@ -84,6 +84,7 @@ struct broker {
   struct jp_zap *zap;        /* NULL: --insecure */
   struct jp_keypair kp;      /* the broker's own key pair */
   struct peer_budget *pb;    /* BLOB bytes queued per worker */
+  struct peer_budget *cpb;   /* large reply bytes queued per client connection */
   struct watches *wt;        /* sid -> client connections that WATCH it */
   struct outbox ob;          /* this turn's RESULT_ACKs and JOBs, sent grouped by worker */
   int64_t now;               /* this loop turn's clock */
@@ -157,6 +158,17 @@ static int send_raw(void *sock, const struct peer *p, const void *body, size_t l
   return 0;
 }
 
+static void send_error(struct broker *b, void *sock, const struct peer *p, uint64_t rid,
+                       enum jp_errcode code, const char *text);
+
+/* Replies of CLIENT_REPLY_CHARGED bytes or more to a client connection are
+ * charged to its budget (peer_budget.h): libzmq bounds a connection's
+ * queue by messages (SNDHWM), and a client pipelining RESULT_GETs of a
+ * large result it never reads made the broker hold gigabytes. Smaller
+ * replies are left to SNDHWM (at most SNDHWM x this size). */
+#define CLIENT_REPLY_CHARGED (4u << 10)
+#define CLIENT_REPLY_CAP ((uint64_t)64 << 20)
+
 static int send_msg(struct broker *b, void *sock, const struct peer *p, const struct jp_msg *m) {
   void *buf;
   size_t len;
@@ -164,6 +176,12 @@ static int send_msg(struct broker *b, void *sock, const struct peer *p, const st
   if (jp_msg_encode(m, &buf, &len, err, sizeof err) < 0) {
     logmsg(b, "encoding %s: %s", jp_msg_type_name(m->type), err);
     return -2;
+  }
+  if (sock == b->cs && p && len >= CLIENT_REPLY_CHARGED && pb_take(b->cpb, p->id, p->len, len, b->now) < 0) {
+    free(buf);
+    send_error(b, sock, p, m->rid, JP_E_QUEUE_FULL,
+               "too many reply bytes queued to this connection: read the replies, then retry");
+    return -1;
   }
   int rc = send_raw(sock, p, buf, len);
   free(buf);
@@ -1265,6 +1283,7 @@ static void teardown(struct broker *b) {
   if (b->ctx) zmq_ctx_term(b->ctx);
   jp_keypair_wipe(&b->kp);
   pb_free(b->pb);
+  pb_free(b->cpb);
   outbox_free(&b->ob);
   sched_free(b->s);
   lang_table_free(&b->builtin);
@@ -1327,9 +1346,12 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
   /* a worker is allowed max_peer_bytes of BLOB replies outstanding; a
    * reading one drains about 64 MiB/s over loopback or a LAN */
   b.pb = pb_new(cfg->max_peer_bytes ? cfg->max_peer_bytes : (uint64_t)256 << 20, (uint64_t)64 << 20, 1024);
+  /* a client connection likewise: CLIENT_REPLY_CAP of large replies */
+  b.cpb = pb_new(CLIENT_REPLY_CAP, (uint64_t)64 << 20, 1024);
   b.wt = watch_new(cfg->max_watches, cfg->max_watches_total);
-  if (!b.pb || !b.wt) {
+  if (!b.pb || !b.cpb || !b.wt) {
     pb_free(b.pb);
+    pb_free(b.cpb);
     watch_free(b.wt);
     jp_keypair_wipe(&b.kp);
     return jp_err(err, errlen, "allocating the per-peer byte budget and the watch table: out of memory");

@@ -84,6 +84,10 @@ void *jp_socket_auth(void *ctx, enum jp_sock_role role, const char *endpoint, co
     rc |= opt_int(s, ZMQ_SNDHWM, 10000);
     rc |= opt_int(s, ZMQ_RCVHWM, 10000);
     rc |= opt_int(s, ZMQ_SNDTIMEO, 0);
+    /* a client's frames may be 64 MiB each: what libzmq holds read ahead
+     * of the loop per connection is RCVHWM frames, so keep it to a few and
+     * let TCP push back on a client sending faster than the loop takes */
+    if (role == JP_SOCK_BROKER_CLIENTS) rc |= opt_int(s, ZMQ_RCVHWM, 4);
     break;
   case JP_SOCK_BROKER_EVENTS:
     /* live views only; a slow subscriber loses progress, never verdicts

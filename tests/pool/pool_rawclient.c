@@ -3,21 +3,24 @@
  * each answer), for the rules that hold within a turn:
  *   pool_rawclient CLIENTS_EP OP...   OP: sub:SID:SOURCE-TEXT | cancel:SID | get:SID
  *                                         | subx:SID:LANG:NAME:BYTES | fill:SID:FRAME-BYTES
+ *                                         | put:SEED:BYTES
  * SUBMITs are in c with an empty problem (the fake runner reads the source
  * text); subx sends one source NAME of BYTES bytes in LANG, fill as many
- * 4 MiB sources as make the SUBMIT frame exactly FRAME-BYTES long.
+ * 4 MiB sources as make the SUBMIT frame exactly FRAME-BYTES long; put
+ * sends a BLOB_PUT of BYTES bytes of SEED (distinct seeds, distinct blobs).
  * Prints one line per answer, in request order:
  *   "N ACK dup=D" | "N ERROR CODE" | "N RESULT STATE VERDICT" (N = 1-based op)
  * exit 0 when every op was answered within 10 s. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <zmq.h>
 
 #include "proto.h"
 
 #define EMPTY_PROBLEM "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-#define MAX_OPS 32
+#define MAX_OPS 64
 
 static int encode(const struct jp_msg *m, void **buf, size_t *len) {
   char err[256];
@@ -28,7 +31,7 @@ static int encode(const struct jp_msg *m, void **buf, size_t *len) {
 
 int main(int argc, char **argv) {
   if (argc < 3 || argc - 2 > MAX_OPS) {
-    fprintf(stderr, "usage: pool_rawclient CLIENTS_EP OP... (at most %d; OP: sub:SID:SOURCE | cancel:SID | get:SID | subx:SID:LANG:NAME:BYTES | fill:SID:FRAME-BYTES)\n",
+    fprintf(stderr, "usage: pool_rawclient CLIENTS_EP OP... (at most %d; OP: sub:SID:SOURCE | cancel:SID | get:SID | subx:SID:LANG:NAME:BYTES | fill:SID:FRAME-BYTES | put:SEED:BYTES)\n",
             MAX_OPS);
     return 2;
   }
@@ -94,6 +97,19 @@ int main(int argc, char **argv) {
         if (l > want && many[n - 1].content.len < l - want) return 2;
         many[n - 1].content.len = many[n - 1].content.len + want - l;
       }
+    } else if (!strcmp(op, "put")) {
+      char *bytes = strchr(sid, ':');
+      if (!bytes) return 2;
+      *bytes++ = 0;
+      size_t n = strtoul(bytes, NULL, 10);
+      uint8_t *d = malloc(n + 1), h[crypto_hash_sha256_BYTES];
+      static char hex[2 * crypto_hash_sha256_BYTES + 1];
+      if (!d) return 2;
+      memset(d, sid[0], n);
+      crypto_hash_sha256(h, d, n);
+      sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+      m.type = JP_MSG_BLOB_PUT;
+      m.u.blob_put = (struct jp_blob_put){.sha256 = hex, .data = {.data = d, .len = n}};
     } else if (!strcmp(op, "cancel")) {
       m.type = JP_MSG_CANCEL;
       m.u.cancel.sid = sid;
@@ -110,6 +126,7 @@ int main(int argc, char **argv) {
     zmq_send(s, buf, len, 0);
     free(buf);
     if (!strcmp(op, "subx")) free((void *)src.content.data);
+    if (!strcmp(op, "put")) free((void *)m.u.blob_put.data.data);
   }
   char lines[MAX_OPS][128] = {{0}};
   int answered = 0;
