@@ -1337,6 +1337,11 @@ static void reload_keys(struct broker *b) {
   if (r > 0) watch_clear(b->wt);
 }
 
+/* The client part of a loop turn ends after this many bytes of client
+ * frames or this long, whichever comes first (or `batch` messages). */
+#define CLIENT_TURN_BYTES ((size_t)32 << 20)
+#define CLIENT_TURN_MS 100
+
 int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
                char *err, size_t errlen) {
   struct broker b = {.cfg = cfg};
@@ -1449,6 +1454,11 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
         on_worker(&b, &p, &who, zmq_msg_data(&body), zmq_msg_size(&body), now);
       zmq_msg_close(&body);
     }
+    /* a turn's client work is bounded by bytes and time as well as by
+     * count: each BLOB_PUT is hashed, written and fsynced here, and a
+     * flood of them kept workers' messages (heartbeats, results) unread
+     * for seconds; the rest waits one turn, after the workers' */
+    size_t turn_bytes = 0;
     for (int i = 0; i < cfg->batch; i++) {
       int rc = recv_routed(b.cs, &p, &body);
       if (rc == 0) break;
@@ -1456,9 +1466,17 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
         send_error(&b, b.cs, &p, 0, JP_E_BAD_REQUEST, "expected exactly one body frame");
         continue;
       }
+      turn_bytes += zmq_msg_size(&body);
       if (identify(&b, b.cs, &p, &body, &who) == 0)
         on_client(&b, &p, &who, zmq_msg_data(&body), zmq_msg_size(&body));
       zmq_msg_close(&body);
+      int64_t spent = now_ms() - now;
+      if (turn_bytes >= CLIENT_TURN_BYTES || spent >= CLIENT_TURN_MS) {
+        if (cfg->verbose)
+          logmsg(&b, "client turn cut after %d messages, %zu bytes, %lld ms: the rest waits until the workers' "
+                 "messages are read", i + 1, turn_bytes, (long long)spent);
+        break;
+      }
     }
     if (now - last_tick >= 100) {
       /* leases expire by the last time every worker message had been read
