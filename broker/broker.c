@@ -128,6 +128,7 @@ void broker_cfg_defaults(struct broker_cfg *c) {
   c->max_total = 200000;
   c->max_bytes = (size_t)1 << 30;
   c->max_client_bytes = (size_t)256 << 20;
+  c->max_client_reply_bytes = (size_t)64 << 20;
   c->batch = 2048;
   c->io_threads = 2;
   c->max_watches = 1024;
@@ -162,12 +163,12 @@ static void send_error(struct broker *b, void *sock, const struct peer *p, uint6
                        enum jp_errcode code, const char *text);
 
 /* Replies of CLIENT_REPLY_CHARGED bytes or more to a client connection are
- * charged to its budget (peer_budget.h): libzmq bounds a connection's
- * queue by messages (SNDHWM), and a client pipelining RESULT_GETs of a
- * large result it never reads made the broker hold gigabytes. Smaller
- * replies are left to SNDHWM (at most SNDHWM x this size). */
+ * charged to its budget (peer_budget.h, --max-client-reply-mb): libzmq
+ * bounds a connection's queue by messages (SNDHWM), and a client
+ * pipelining RESULT_GETs of a large result it never reads made the broker
+ * hold gigabytes. Smaller replies are left to SNDHWM (at most SNDHWM x
+ * this size). */
 #define CLIENT_REPLY_CHARGED (4u << 10)
-#define CLIENT_REPLY_CAP ((uint64_t)64 << 20)
 
 static int send_msg(struct broker *b, void *sock, const struct peer *p, const struct jp_msg *m) {
   void *buf;
@@ -1351,8 +1352,9 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
   /* a worker is allowed max_peer_bytes of BLOB replies outstanding; a
    * reading one drains about 64 MiB/s over loopback or a LAN */
   b.pb = pb_new(cfg->max_peer_bytes ? cfg->max_peer_bytes : (uint64_t)256 << 20, (uint64_t)64 << 20, 1024);
-  /* a client connection likewise: CLIENT_REPLY_CAP of large replies */
-  b.cpb = pb_new(CLIENT_REPLY_CAP, (uint64_t)64 << 20, 1024);
+  /* a client connection likewise: max_client_reply_bytes of large
+   * replies outstanding, assumed read at that many bytes per second */
+  b.cpb = pb_new(cfg->max_client_reply_bytes, cfg->max_client_reply_bytes, 1024);
   b.wt = watch_new(cfg->max_watches, cfg->max_watches_total);
   if (!b.pb || !b.cpb || !b.wt) {
     pb_free(b.pb);
