@@ -18,11 +18,13 @@
 #include "blobstore.h"
 #include "err.h"
 #include "journal.h"
+#include "lang.h"
 #include "outbox.h"
 #include "peer_budget.h"
 #include "proto.h"
 #include "scheduler.h"
 #include "sockets.h"
+#include "source_rules.h"
 #include "watch.h"
 #include "zauth.h"
 
@@ -82,11 +84,13 @@ struct broker {
   struct jp_zap *zap;        /* NULL: --insecure */
   struct jp_keypair kp;      /* the broker's own key pair */
   struct peer_budget *pb;    /* BLOB bytes queued per worker */
+  struct peer_budget *cpb;   /* large reply bytes queued per client connection */
   struct watches *wt;        /* sid -> client connections that WATCH it */
   struct outbox ob;          /* this turn's RESULT_ACKs and JOBs, sent grouped by worker */
   int64_t now;               /* this loop turn's clock */
-  char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = any */
+  char langs[SCHED_LANG_MAX][65]; /* accepted languages; none = see lang_accepted */
   size_t nlangs;
+  struct lang_table builtin;       /* the judging engine's built-in languages */
   /* worker names an admin drained: kept by name, and journaled, so a worker
    * that re-registers (also after a broker restart) stays drained */
   char drained[BROKER_MAX_DRAINED][SCHED_ID_MAX + 1];
@@ -123,6 +127,8 @@ void broker_cfg_defaults(struct broker_cfg *c) {
   c->max_per_client = 100000;
   c->max_total = 200000;
   c->max_bytes = (size_t)1 << 30;
+  c->max_client_bytes = (size_t)256 << 20;
+  c->max_client_reply_bytes = (size_t)64 << 20;
   c->batch = 2048;
   c->io_threads = 2;
   c->max_watches = 1024;
@@ -153,6 +159,17 @@ static int send_raw(void *sock, const struct peer *p, const void *body, size_t l
   return 0;
 }
 
+static void send_error(struct broker *b, void *sock, const struct peer *p, uint64_t rid,
+                       enum jp_errcode code, const char *text);
+
+/* Replies of CLIENT_REPLY_CHARGED bytes or more to a client connection are
+ * charged to its budget (peer_budget.h, --max-client-reply-mb): libzmq
+ * bounds a connection's queue by messages (SNDHWM), and a client
+ * pipelining RESULT_GETs of a large result it never reads made the broker
+ * hold gigabytes. Smaller replies are left to SNDHWM (at most SNDHWM x
+ * this size). */
+#define CLIENT_REPLY_CHARGED (4u << 10)
+
 static int send_msg(struct broker *b, void *sock, const struct peer *p, const struct jp_msg *m) {
   void *buf;
   size_t len;
@@ -160,6 +177,12 @@ static int send_msg(struct broker *b, void *sock, const struct peer *p, const st
   if (jp_msg_encode(m, &buf, &len, err, sizeof err) < 0) {
     logmsg(b, "encoding %s: %s", jp_msg_type_name(m->type), err);
     return -2;
+  }
+  if (sock == b->cs && p && len >= CLIENT_REPLY_CHARGED && pb_take(b->cpb, p->id, p->len, len, b->now) < 0) {
+    free(buf);
+    send_error(b, sock, p, m->rid, JP_E_QUEUE_FULL,
+               "too many reply bytes queued to this connection: read the replies, then retry");
+    return -1;
   }
   int rc = send_raw(sock, p, buf, len);
   free(buf);
@@ -380,10 +403,37 @@ static void queue_ack(struct broker *b, const struct peer *p, const char *sid, u
 
 /* ---- client messages ---- */
 
-static int lang_accepted(const struct broker *b, const char *lang) {
-  if (!b->nlangs) return 1;
-  for (size_t i = 0; i < b->nlangs; i++)
-    if (!strcmp(b->langs[i], lang)) return 1;
+/* A language a SUBMIT may name: with a configured list, one in it; without,
+ * one of the judging engine's built-in table or one a registered worker
+ * announced (anything else could only wait forever, and would take room in
+ * the scheduler's language table). 0, or -1 with the reason in err. */
+static int lang_accepted(const struct broker *b, const char *lang, char *err, size_t errlen) {
+  if (b->nlangs) {
+    for (size_t i = 0; i < b->nlangs; i++)
+      if (!strcmp(b->langs[i], lang)) return 0;
+    return jp_err(err, errlen, "unknown language '%.40s': not in the broker's language list (its 'languages' "
+                  "setting)", lang);
+  }
+  if (lang_find(&b->builtin, lang) || sched_lang_spoken(b->s, lang)) return 0;
+  return jp_err(err, errlen, "unknown language '%.40s': not in the judge's built-in language table and no "
+                "registered worker announces it (an operator may list it in the broker's 'languages' setting)",
+                lang);
+}
+
+/* The judging engine's rules for sources (source_rules.h), checked at
+ * intake: a submission every worker refuses would be acknowledged, then
+ * burn every attempt on a worker before ending IE. 0, or -1 with the
+ * reason in err. */
+static int sources_judgeable(const struct jp_submit *s, char *err, size_t errlen) {
+  for (size_t i = 0; i < s->nsources; i++) {
+    const struct jp_source *f = &s->sources[i];
+    if (!f->name || !jp_safe_name(f->name))
+      return jp_err(err, errlen, "source file name '%.100s' is not allowed: a plain file name of 1-100 "
+                    "characters of [A-Za-z0-9._+-], not starting with '.'", f->name ? f->name : "");
+    if (f->content.len > JP_SOURCE_MAX_BYTES)
+      return jp_err(err, errlen, "source file %s is %zu bytes; the judge takes at most %u per file", f->name,
+                    f->content.len, JP_SOURCE_MAX_BYTES);
+  }
   return 0;
 }
 
@@ -401,9 +451,10 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
   /* a language the pool is not configured for can never be judged; one no
    * connected worker speaks yet may be (workers come back after a restart
    * later than clients do), so that one waits in the queue */
-  if (!lang_accepted(b, m->u.submit.lang))
-    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST,
-                      "unknown language: not in the broker's language list (its 'languages' setting)");
+  if (lang_accepted(b, m->u.submit.lang, err, sizeof err) < 0)
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
+  if (sources_judgeable(&m->u.submit, err, sizeof err) < 0)
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
   /* the package must be named by its manifest and be here in full */
   char ph[JP_PROTO_HASH_LEN + 1];
   if (jp_problem_hash(&m->u.submit.problem, ph, err, sizeof err) < 0)
@@ -434,6 +485,15 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
   size_t len;
   if (jp_msg_encode(&pm, &payload, &len, err, sizeof err) < 0)
     return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
+  /* its JOB (jp_job_from_submit) must fit in a frame too, or the
+   * acknowledged submission could never be sent to a worker */
+  if (len > JP_PROTO_MAX_FRAME - JP_PROTO_JOB_HEADER_MAX) {
+    free(payload);
+    snprintf(err, sizeof err, "submission too large: %zu bytes encoded, at most %u (its JOB must fit in the "
+             "64 MiB frame cap); send smaller sources or a smaller problem manifest", len,
+             JP_PROTO_MAX_FRAME - JP_PROTO_JOB_HEADER_MAX);
+    return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
+  }
   /* one the journal has and the scheduler does not hold (finished, or
    * left out at recovery) is answered from the journal, never queued
    * again: a job held until this turn's commit would meet a CANCEL or WATCH
@@ -474,9 +534,7 @@ static void on_submit(struct broker *b, const struct peer *p, const struct jp_pe
     return send_error(b, b->cs, p, m->rid, JP_E_FORBIDDEN, "sid already used for different content");
   }
   if (rc != SCHED_ADDED) free(payload);
-  if (rc == SCHED_FULL)
-    return send_error(b, b->cs, p, m->rid, JP_E_QUEUE_FULL,
-                      "queue full: too many unfinished submissions (for this client or in all); retry later");
+  if (rc == SCHED_FULL) return send_error(b, b->cs, p, m->rid, JP_E_QUEUE_FULL, err);
   if (rc < 0) return send_error(b, b->cs, p, m->rid, JP_E_BAD_REQUEST, err);
   struct pend_sub *ps;
   PUSH(b->subs, b->nsubs, b->capsubs, ps);
@@ -1252,8 +1310,10 @@ static void teardown(struct broker *b) {
   if (b->ctx) zmq_ctx_term(b->ctx);
   jp_keypair_wipe(&b->kp);
   pb_free(b->pb);
+  pb_free(b->cpb);
   outbox_free(&b->ob);
   sched_free(b->s);
+  lang_table_free(&b->builtin);
   journal_close(b->j);
   free(b->subs);
   free(b->fins);
@@ -1304,6 +1364,11 @@ static void reload_keys(struct broker *b) {
   if (r > 0) watch_clear(b->wt);
 }
 
+/* The client part of a loop turn ends after this many bytes of client
+ * frames or this long, whichever comes first (or `batch` messages). */
+#define CLIENT_TURN_BYTES ((size_t)32 << 20)
+#define CLIENT_TURN_MS 100
+
 int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
                char *err, size_t errlen) {
   struct broker b = {.cfg = cfg};
@@ -1313,14 +1378,19 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
   /* a worker is allowed max_peer_bytes of BLOB replies outstanding; a
    * reading one drains about 64 MiB/s over loopback or a LAN */
   b.pb = pb_new(cfg->max_peer_bytes ? cfg->max_peer_bytes : (uint64_t)256 << 20, (uint64_t)64 << 20, 1024);
+  /* a client connection likewise: max_client_reply_bytes of large
+   * replies outstanding, assumed read at that many bytes per second */
+  b.cpb = pb_new(cfg->max_client_reply_bytes, cfg->max_client_reply_bytes, 1024);
   b.wt = watch_new(cfg->max_watches, cfg->max_watches_total);
-  if (!b.pb || !b.wt) {
+  if (!b.pb || !b.cpb || !b.wt) {
     pb_free(b.pb);
+    pb_free(b.cpb);
     watch_free(b.wt);
     jp_keypair_wipe(&b.kp);
     return jp_err(err, errlen, "allocating the per-peer byte budget and the watch table: out of memory");
   }
-  if (journal_open(&b.j, cfg->data, &b.epoch, err, errlen) < 0) {
+  if (journal_open(&b.j, cfg->data, &b.epoch, err, errlen) < 0 ||
+      lang_table_load_builtin(&b.builtin, err, errlen) < 0) {
     teardown(&b);
     return -1;
   }
@@ -1331,7 +1401,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
                          .max_total = cfg->max_total, .max_bytes = cfg->max_bytes,
                          /* ticks come every 100 ms: a second without one is
                           * the broker's own stall, not its workers' silence */
-                         .stall_ms = 1000};
+                         .stall_ms = 1000, .max_client_bytes = cfg->max_client_bytes};
   if (blobstore_init(&b.bs, path, 0, err, errlen) < 0 || !(b.s = sched_new(&sc, err, errlen))) {
     teardown(&b);
     return -1;
@@ -1415,6 +1485,11 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
         on_worker(&b, &p, &who, zmq_msg_data(&body), zmq_msg_size(&body), now);
       zmq_msg_close(&body);
     }
+    /* a turn's client work is bounded by bytes and time as well as by
+     * count: each BLOB_PUT is hashed, written and fsynced here, and a
+     * flood of them kept workers' messages (heartbeats, results) unread
+     * for seconds; the rest waits one turn, after the workers' */
+    size_t turn_bytes = 0;
     for (int i = 0; i < cfg->batch; i++) {
       int rc = recv_routed(b.cs, &p, &body);
       if (rc == 0) break;
@@ -1422,9 +1497,17 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
         send_error(&b, b.cs, &p, 0, JP_E_BAD_REQUEST, "expected exactly one body frame");
         continue;
       }
+      turn_bytes += zmq_msg_size(&body);
       if (identify(&b, b.cs, &p, &body, &who) == 0)
         on_client(&b, &p, &who, zmq_msg_data(&body), zmq_msg_size(&body));
       zmq_msg_close(&body);
+      int64_t spent = now_ms() - now;
+      if (turn_bytes >= CLIENT_TURN_BYTES || spent >= CLIENT_TURN_MS) {
+        if (cfg->verbose)
+          logmsg(&b, "client turn cut after %d messages, %zu bytes, %lld ms: the rest waits until the workers' "
+                 "messages are read", i + 1, turn_bytes, (long long)spent);
+        break;
+      }
     }
     if (now - last_tick >= 100) {
       /* leases expire by the last time every worker message had been read

@@ -16,6 +16,7 @@ struct broker_cfg {
   size_t max_per_client;   /* queued+running per client */
   size_t max_total;        /* queued+running in all */
   size_t max_bytes;        /* payload bytes held in memory */
+  size_t max_client_bytes; /* of those, held for one client */
   int batch;               /* messages taken per socket per loop turn */
   int io_threads;          /* ZeroMQ I/O threads */
   int verbose;
@@ -27,6 +28,8 @@ struct broker_cfg {
   /* languages the broker accepts ("" = any); comma-separated */
   char langs[1024];
   size_t max_peer_bytes;   /* blob bytes queued to one worker at once */
+  size_t max_client_reply_bytes; /* large reply bytes queued to one client connection
+                                  * (and assumed read per second) */
   size_t max_watches;       /* submissions one client key may WATCH at once */
   size_t max_watches_total; /* WATCHes held in all */
 };

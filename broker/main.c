@@ -17,15 +17,19 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: judge-broker [--config FILE] [--clients ENDPOINT] [--workers ENDPOINT]\n"
           "                    [--events ENDPOINT] [--data DIR] [--lease-ms N] [--max-attempts N]\n"
-          "                    [--max-per-client N] [--max-queue N] [--job-timeout-s N]\n"
+          "                    [--max-per-client N] [--max-client-mb N] [--max-queue N] [--job-timeout-s N]\n"
           "                    [--io-threads N] [--languages c,cpp,...] [--max-peer-mb N]\n"
-          "                    [--max-watches N] [--max-watches-total N] [--verbose]\n"
+          "                    [--max-client-reply-mb N] [--max-watches N] [--max-watches-total N] [--verbose]\n"
           "                    (--keys FILE --cert FILE | --insecure)\n"
           "--keys: allowed keys and roles ('ROLE KEY [NAME]' lines, reread on SIGHUP);\n"
           "--cert: the broker's own secret certificate (judge keygen); --insecure: no\n"
           "authentication or encryption at all (every peer is treated as admin).\n"
           "defaults: clients tcp://*:7700, workers tcp://*:7701, events tcp://*:7702,\n"
-          "          data ./judgepool-data, lease 5000 ms, 3 attempts, job timeout 1800 s (0 = none)\n"
+          "          data ./judgepool-data, lease 5000 ms, 3 attempts, job timeout 1800 s (0 = none),\n"
+          "          100000 unfinished submissions and 256 MiB of them per client (--max-per-client,\n"
+          "          --max-client-mb), 200000 and 1 GiB in all (--max-queue); 64 MiB of replies of\n"
+          "          4 KiB or more queued to one client connection, assumed read at 64 MiB/s\n"
+          "          (--max-client-reply-mb), queue_full beyond\n"
           "config file: one 'key = value' per line, keys as the long options without '--'.\n");
 }
 
@@ -44,6 +48,9 @@ static int set_key(struct broker_cfg *c, const char *key, const char *v, char *e
   } else if (!strcmp(key, "max-per-client")) {
     if (jp_kv_long(key, v, 1, 10000000, &n, err, errlen) < 0) return -1;
     c->max_per_client = (size_t)n;
+  } else if (!strcmp(key, "max-client-mb")) {
+    if (jp_kv_long(key, v, 1, 1024, &n, err, errlen) < 0) return -1;
+    c->max_client_bytes = (size_t)n << 20;
   } else if (!strcmp(key, "max-queue")) {
     if (jp_kv_long(key, v, 1, 10000000, &n, err, errlen) < 0) return -1;
     c->max_total = (size_t)n;
@@ -56,6 +63,9 @@ static int set_key(struct broker_cfg *c, const char *key, const char *v, char *e
   } else if (!strcmp(key, "max-peer-mb")) {
     if (jp_kv_long(key, v, 1, 1 << 20, &n, err, errlen) < 0) return -1;
     c->max_peer_bytes = (size_t)n << 20;
+  } else if (!strcmp(key, "max-client-reply-mb")) {
+    if (jp_kv_long(key, v, 1, 1024, &n, err, errlen) < 0) return -1;
+    c->max_client_reply_bytes = (size_t)n << 20;
   } else if (!strcmp(key, "max-watches")) {
     if (jp_kv_long(key, v, 1, 1000000, &n, err, errlen) < 0) return -1;
     c->max_watches = (size_t)n;
@@ -85,6 +95,7 @@ int main(int argc, char **argv) {
       {"data", required_argument, 0, 'd'},     {"lease-ms", required_argument, 0, 'l'},
       {"max-attempts", required_argument, 0, 'a'}, {"max-per-client", required_argument, 0, 'p'},
       {"max-queue", required_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'},
+      {"max-client-mb", required_argument, 0, 'B'}, {"max-client-reply-mb", required_argument, 0, 'R'},
       {"io-threads", required_argument, 0, 'i'}, {"job-timeout-s", required_argument, 0, 'j'},
       {"keys", required_argument, 0, 'K'},     {"cert", required_argument, 0, 'k'},
       {"insecure", no_argument, 0, 'I'},       {"languages", required_argument, 0, 'L'},

@@ -16,16 +16,25 @@
 struct sched_client {
   char name[SCHED_ID_MAX + 1];
   size_t held;                                   /* jobs held in any state */
+  size_t bytes;                                  /* their payload bytes */
   struct sched_job *head[SCHED_NPRIO], *tail[SCHED_NPRIO];
   struct sched_client *r_prev[SCHED_NPRIO], *r_next[SCHED_NPRIO];
   int in_ring[SCHED_NPRIO];
   struct sched_client *h_next;
 };
 
+/* An interned language, held by the jobs and workers that name it; an
+ * entry neither holds is free for another name (the index is reused: every
+ * per-language structure is empty for it by then). */
+struct sched_lang {
+  char name[SCHED_ID_MAX + 1];
+  uint32_t jobs, workers;
+};
+
 struct sched {
   struct sched_cfg cfg;
-  char langs[SCHED_LANG_MAX][SCHED_ID_MAX + 1];
-  int nlangs;
+  struct sched_lang langs[SCHED_LANG_MAX];
+  int nlangs;                     /* entries ever used (a prefix of langs) */
   struct sched_job **jobs;        /* id hash */
   size_t njob_buckets, njobs, bytes;
   struct sched_client **clients;  /* name hash (clients are never freed while holding jobs) */
@@ -43,7 +52,6 @@ struct sched {
   /* a client's queue is FIFO, so a job in a language no worker speaks would
    * hold back everything behind it: past a grace period such a job is
    * parked (still queued, out of its client's line) until one comes */
-  uint32_t lang_workers[SCHED_LANG_MAX];  /* registered workers speaking it */
   int64_t lang_idle_since[SCHED_LANG_MAX]; /* since when it has none (INT64_MIN: from the next tick) */
   struct sched_job *parked[SCHED_LANG_MAX], *parked_tail[SCHED_LANG_MAX];
   size_t running, finishing, nworkers;
@@ -86,6 +94,7 @@ struct sched *sched_new(const struct sched_cfg *cfg, char *err, size_t errlen) {
     return NULL;
   }
   s->cfg = *cfg;
+  if (!s->cfg.max_client_bytes || s->cfg.max_client_bytes > s->cfg.max_bytes) s->cfg.max_client_bytes = s->cfg.max_bytes;
   s->njob_buckets = 1;
   while (s->njob_buckets < cfg->max_total * 2 && s->njob_buckets < (1u << 22)) s->njob_buckets <<= 1;
   s->nclient_buckets = 4096;
@@ -130,18 +139,65 @@ void sched_free(struct sched *s) {
   free(s);
 }
 
-int sched_lang(struct sched *s, const char *name) {
-  if (!valid_name(name) || strlen(name) > SCHED_ID_MAX) return -1;
+static int lang_held(const struct sched_lang *l) { return l->jobs || l->workers; }
+
+static int lang_find(const struct sched *s, const char *name) {
   for (int i = 0; i < s->nlangs; i++)
-    if (!strcmp(s->langs[i], name)) return i;
-  if (s->nlangs >= SCHED_LANG_MAX) return -1;
-  strcpy(s->langs[s->nlangs], name);
-  s->lang_idle_since[s->nlangs] = INT64_MIN;
-  return s->nlangs++;
+    if (lang_held(&s->langs[i]) && !strcmp(s->langs[i].name, name)) return i;
+  return -1;
+}
+
+/* The index of name, interned in a free entry if new. A job (for_job) may
+ * intern a new one only while fewer than SCHED_LANG_JOBS entries are held
+ * by jobs alone (unless forced: recovery takes back what it finds), so
+ * clients naming languages no worker speaks cannot take the room workers
+ * need. -1 with err set when refused. The caller takes its hold at once. */
+static int lang_intern(struct sched *s, const char *name, int for_job, char *err, size_t errlen) {
+  if (!valid_name(name)) return jp_err(err, errlen, "language '%.40s' is not a valid name", name ? name : "");
+  int l = lang_find(s, name);
+  if (l >= 0) return l;
+  int jobs_only = 0, slot = -1;
+  for (int i = 0; i < s->nlangs; i++) {
+    if (!lang_held(&s->langs[i])) {
+      if (slot < 0) slot = i;
+    } else if (!s->langs[i].workers) {
+      jobs_only++;
+    }
+  }
+  if (for_job && !s->force && jobs_only >= SCHED_LANG_JOBS)
+    return jp_err(err, errlen, "language '%s': already %d languages that no registered worker speaks are queued; "
+                  "wait for those to finish or for a worker of that language", name, jobs_only);
+  if (slot < 0) {
+    if (s->nlangs >= SCHED_LANG_MAX)
+      return jp_err(err, errlen, "language '%s': the broker already holds %d languages", name, SCHED_LANG_MAX);
+    slot = s->nlangs++;
+  }
+  snprintf(s->langs[slot].name, sizeof s->langs[slot].name, "%s", name);
+  s->lang_idle_since[slot] = INT64_MIN;
+  return slot;
+}
+
+int sched_lang_spoken(const struct sched *s, const char *name) {
+  int l = name ? lang_find(s, name) : -1;
+  return l >= 0 && s->langs[l].workers > 0;
 }
 
 const char *sched_lang_name(const struct sched *s, int lang) {
-  return lang >= 0 && lang < s->nlangs ? s->langs[lang] : "?";
+  return lang >= 0 && lang < s->nlangs ? s->langs[lang].name : "?";
+}
+
+static void unpark(struct sched *s, int l);
+
+/* A worker's hold on each language of its mask; -1 releases it. The first
+ * worker of a language brings its parked jobs back in line; when the last
+ * one goes, its grace period starts at the next tick. */
+static void worker_langs_hold(struct sched *s, uint64_t mask, int delta) {
+  for (int l = 0; l < SCHED_LANG_MAX; l++) {
+    if (!(mask & (1ULL << l))) continue;
+    s->langs[l].workers += (uint32_t)delta;
+    if (delta > 0 && s->langs[l].workers == 1) unpark(s, l);
+    if (delta < 0 && s->langs[l].workers == 0) s->lang_idle_since[l] = INT64_MIN;
+  }
 }
 
 /* ---- clients and their queues ---- */
@@ -286,12 +342,25 @@ int sched_add(struct sched *s, const char *id, const char *client, int prio, con
     if (out) *out = old;
     return SCHED_DUPLICATE;
   }
-  int l = sched_lang(s, lang);
-  if (l < 0) return jp_err(err, errlen, "language '%s' invalid or too many languages", lang ? lang : "");
+  int l = lang_intern(s, lang, 1, err, errlen);
+  if (l < 0) return -1;
   struct sched_client *c = client_get(s, client, 0);
-  if (!s->force && (s->njobs >= s->cfg.max_total || s->bytes + len > s->cfg.max_bytes ||
-                    (c && c->held >= s->cfg.max_per_client)))
-    return SCHED_FULL;
+  if (!s->force) {
+    /* one client's bytes are bounded too: else one that queues large
+     * submissions nothing can run fills max_bytes for everyone */
+    size_t held = c ? c->held : 0, held_bytes = c ? c->bytes : 0;
+    if (s->njobs >= s->cfg.max_total || s->bytes + len > s->cfg.max_bytes) {
+      jp_err(err, errlen, "queue full: the broker holds as many unfinished submissions (or bytes of them) as it "
+             "may; retry later");
+      return SCHED_FULL;
+    }
+    if (held >= s->cfg.max_per_client || held_bytes + len > s->cfg.max_client_bytes) {
+      jp_err(err, errlen, "queue full for you: %zu unfinished submissions of %zu bytes held (at most %zu and %zu "
+             "bytes); retry when some have finished", held, held_bytes, s->cfg.max_per_client,
+             s->cfg.max_client_bytes);
+      return SCHED_FULL;
+    }
+  }
   if (!c && !(c = client_get(s, client, 1))) return jp_errno(err, errlen, "scheduler: allocating client");
   struct sched_job *j = calloc(1, sizeof *j);
   if (!j) return jp_errno(err, errlen, "scheduler: allocating job");
@@ -308,6 +377,8 @@ int sched_add(struct sched *s, const char *id, const char *client, int prio, con
   s->njobs++;
   s->bytes += len;
   c->held++;
+  c->bytes += len;
+  s->langs[l].jobs++;
   queue_push(s, j, 0);
   if (out) *out = j;
   return SCHED_ADDED;
@@ -383,23 +454,13 @@ static int drop_zombie(struct sched_worker *w) {
   return 1;
 }
 
-/* a worker speaking the languages in mask came: parked jobs of a language
- * that had none go back to their clients' queues (at the end) */
-static void langs_add(struct sched *s, uint64_t mask) {
-  for (int l = 0; l < s->nlangs; l++) {
-    if (!(mask & (1ULL << l)) || s->lang_workers[l]++ > 0) continue;
-    while (s->parked[l]) {
-      struct sched_job *j = s->parked[l];
-      queue_unlink(s, j);
-      queue_push(s, j, 0);
-    }
+/* parked jobs of language l go back to their clients' lines (at the end) */
+static void unpark(struct sched *s, int l) {
+  while (s->parked[l]) {
+    struct sched_job *j = s->parked[l];
+    queue_unlink(s, j);
+    queue_push(s, j, 0);
   }
-}
-
-static void langs_drop(struct sched *s, uint64_t mask) {
-  for (int l = 0; l < s->nlangs; l++)
-    if ((mask & (1ULL << l)) && s->lang_workers[l] > 0 && --s->lang_workers[l] == 0)
-      s->lang_idle_since[l] = INT64_MIN;
 }
 
 /* Parks the jobs at the head of their client's line whose language has had
@@ -407,7 +468,7 @@ static void langs_drop(struct sched *s, uint64_t mask) {
 static void park_blocked_heads(struct sched *s, int64_t now, int64_t grace_ms) {
   uint64_t dead = 0;
   for (int l = 0; l < s->nlangs; l++) {
-    if (s->lang_workers[l]) continue;
+    if (!s->langs[l].jobs || s->langs[l].workers) continue;
     if (s->lang_idle_since[l] == INT64_MIN) s->lang_idle_since[l] = now;
     if (now - s->lang_idle_since[l] >= grace_ms) dead |= 1ULL << l;
   }
@@ -445,24 +506,29 @@ struct sched_worker *sched_worker_hello(struct sched *s, const void *rid, size_t
     jp_err(err, errlen, "worker %s: slots must be 1-1024 and languages 1-%d", name, SCHED_WORKER_LANGS);
     return NULL;
   }
+  /* each language is held as soon as it is interned, so a later one of
+   * the same list cannot reuse its entry */
   uint64_t mask = 0;
+  char sub[200];
   for (int i = 0; i < nlangs; i++) {
-    int l = sched_lang(s, langs[i]);
+    int l = lang_intern(s, langs[i], 0, sub, sizeof sub);
     if (l < 0) {
-      jp_err(err, errlen, "worker %s: language '%s' invalid or too many languages", name, langs[i]);
+      worker_langs_hold(s, mask, -1);
+      jp_err(err, errlen, "worker %s: %s", name, sub);
       return NULL;
     }
+    if (!(mask & (1ULL << l))) worker_langs_hold(s, 1ULL << l, 1);
     mask |= 1ULL << l;
   }
   struct sched_worker *w = sched_worker_find(s, rid, rid_len);
   struct sched_worker *nw = calloc(1, sizeof *nw);
   if (!nw) {
+    worker_langs_hold(s, mask, -1);
     jp_errno(err, errlen, "scheduler: allocating worker");
     return NULL;
   }
-  /* counted before the old session goes, so its languages never look
-   * abandoned in between */
-  langs_add(s, mask);
+  /* the new session's languages are held (above) before the old session
+   * goes, so they never look abandoned in between */
   if (w) {
     /* a second hello on the same connection: the worker restarted its
      * session, so what we thought it ran goes back to the queue */
@@ -500,7 +566,6 @@ static void worker_remove(struct sched *s, struct sched_worker *w) {
   w->slots = 0; /* leave the free ring */
   w->zombies = 0;
   free_ring_update(s, w);
-  langs_drop(s, w->langmask);
   size_t b = worker_bucket(s, w->rid, w->rid_len);
   for (struct sched_worker **pp = &s->workers[b]; *pp; pp = &(*pp)->h_next)
     if (*pp == w) {
@@ -510,6 +575,7 @@ static void worker_remove(struct sched *s, struct sched_worker *w) {
   if (w->all_prev) w->all_prev->all_next = w->all_next; else s->all = w->all_next;
   if (w->all_next) w->all_next->all_prev = w->all_prev;
   s->nworkers--;
+  worker_langs_hold(s, w->langmask, -1);
   free(w);
 }
 
@@ -637,7 +703,9 @@ void sched_done(struct sched *s, struct sched_job *j) {
     }
   s->njobs--;
   s->bytes -= j->payload_len;
+  s->langs[j->lang].jobs--;
   struct sched_client *c = j->client;
+  c->bytes -= j->payload_len;
   if (--c->held == 0) client_forget(s, c);
   free(j->payload);
   free(j);

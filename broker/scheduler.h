@@ -14,7 +14,11 @@ enum { SCHED_CONTEST = 0, SCHED_NORMAL, SCHED_REJUDGE, SCHED_BULK, SCHED_NPRIO }
 
 #define SCHED_ID_MAX 128    /* submission ids and client names */
 #define SCHED_RID_MAX 255   /* ZeroMQ routing ids */
-#define SCHED_LANG_MAX 32   /* distinct languages the pool knows */
+#define SCHED_LANG_MAX 64   /* distinct languages held at once (bits of a uint64_t mask) */
+/* At most this many of them may be named only by jobs (no registered
+ * worker speaks them): what clients can fill, so workers always find room.
+ * An entry no job and no worker holds is reused. */
+#define SCHED_LANG_JOBS 32
 #define SCHED_WORKER_LANGS 32
 #define SCHED_KEY_MAX 40    /* a peer's public key (Z85) */
 #define SCHED_MAX_LEASES 2048 /* leases a heartbeat may name */
@@ -79,6 +83,7 @@ struct sched_cfg {
   size_t max_bytes;       /* payload bytes held in all */
   int stall_ms;           /* sched_tick gap that is the broker's own stall
                            * (0 = none: time jumps count, as in unit tests) */
+  size_t max_client_bytes; /* payload bytes held per client; 0 = max_bytes */
 };
 
 struct sched;
@@ -100,13 +105,14 @@ void sched_set_lease_base(struct sched *s, uint64_t base);
  * every acknowledged submission, however many there are. */
 void sched_set_force(struct sched *s, int force);
 
-/* Interns a language name; -1 if the table is full or the name is bad. */
-int sched_lang(struct sched *s, const char *name);
+/* 1 if a registered worker announced this language, else 0. */
+int sched_lang_spoken(const struct sched *s, const char *name);
 const char *sched_lang_name(const struct sched *s, int lang);
 
 /* Queues a job; takes ownership of payload only when it returns SCHED_ADDED.
  * SCHED_DUPLICATE when the id is already held (queued, running, finishing),
- * SCHED_FULL when a bound would be exceeded, -1 on a bad argument. */
+ * SCHED_FULL when a bound would be exceeded (which one in err), -1 on a bad argument or a new
+ * language beyond SCHED_LANG_JOBS unspoken ones (unless forced). */
 int sched_add(struct sched *s, const char *id, const char *client, int prio, const char *lang,
               uint32_t attempts, void *payload, size_t len, struct sched_job **out, char *err,
               size_t errlen);

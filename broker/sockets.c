@@ -106,6 +106,15 @@ void *jp_socket_auth(void *ctx, enum jp_sock_role role, const char *endpoint, co
      * (on_worker) drops messages whose key is not the one that
      * registered the routing id */
     if (role == JP_SOCK_BROKER_WORKERS) rc |= opt_int(s, ZMQ_ROUTER_HANDOVER, 1);
+    /* a client's frames may be 64 MiB each: what libzmq holds read ahead
+     * of the loop per connection is RCVHWM frames, so keep it to a few and
+     * let TCP push back on a client sending faster than the loop takes.
+     * A trade-off: 60 pipelined 60 MiB BLOB_PUTs peaked at 0.44 / 0.68 /
+     * 1.05 GB RSS with 4 / 8 / 16 (0.99 and growing with 10000), while
+     * deeply pipelined small SUBMITs get fewer per group commit the lower
+     * it is (bench/pool-bench: about 10-30% fewer per second with 8, ~5%
+     * with 16): 16 bounds a connection to ~1 GiB of frames */
+    if (role == JP_SOCK_BROKER_CLIENTS) rc |= opt_int(s, ZMQ_RCVHWM, 16);
     break;
   case JP_SOCK_BROKER_EVENTS:
     /* live views only; a slow subscriber loses progress, never verdicts

@@ -75,8 +75,8 @@ int jp_job_from_submit(const void *submit, size_t len, uint64_t lease, uint32_t 
   /* the header as jp_msg_encode writes it: v, type, rid, then lease, attempt */
   msgpack_sbuffer sb;
   msgpack_sbuffer_init(&sb);
-  sb.data = malloc(64 + body);
-  sb.alloc = sb.data ? 64 + body : 0;
+  sb.data = malloc(JP_PROTO_JOB_HEADER_MAX + body);
+  sb.alloc = sb.data ? JP_PROTO_JOB_HEADER_MAX + body : 0;
   msgpack_packer pk;
   msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
   int rc = msgpack_pack_map(&pk, 5 + NJOB_FIELDS);

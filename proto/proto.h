@@ -364,6 +364,11 @@ int jp_msg_decode(const void *buf, size_t len, struct jp_msg *m,
  * for frames this process encoded or already decoded. */
 int jp_job_from_submit(const void *submit, size_t len, uint64_t lease, uint32_t attempt, void **out,
                        size_t *outlen, char *err, size_t errlen);
+/* A JOB built so is at most this many bytes longer than the stored SUBMIT
+ * (its own header; the SUBMIT's v, type, rid and watch are left out): a
+ * SUBMIT encoding longer than JP_PROTO_MAX_FRAME - JP_PROTO_JOB_HEADER_MAX
+ * could make a JOB over the frame cap, so the broker refuses it at intake. */
+#define JP_PROTO_JOB_HEADER_MAX 64u
 
 /* The sid and lease of a frame that says it is a JOB but did not decode (a
  * newer broker's, or damaged), so a worker can answer it with IE instead of

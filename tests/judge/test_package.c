@@ -17,6 +17,7 @@
 #include "lang.h"
 #include "pkgfs.h"
 #include "problem.h"
+#include "source_rules.h"
 #include "yaml_tree.h"
 
 static char root[256];
@@ -358,10 +359,10 @@ static void test_lang_table(void **s) {
   const char *bad6 = "Bad Id:\n  run: [x]\n";
   assert_int_equal(lang_table_load_buf(&t, bad6, strlen(bad6), "langs.yaml", err, sizeof err), -1);
   assert_non_null(strstr(err, "langs.yaml:1"));
-  assert_true(lang_safe_name("Main.java"));
-  assert_false(lang_safe_name("../x"));
-  assert_false(lang_safe_name(".hidden"));
-  assert_false(lang_safe_name("a b"));
+  assert_true(jp_safe_name("Main.java"));
+  assert_false(jp_safe_name("../x"));
+  assert_false(jp_safe_name(".hidden"));
+  assert_false(jp_safe_name("a b"));
 }
 
 int main(void) {

@@ -12,6 +12,10 @@
  *   pool_rawworker blobflood WORKERS_EP HASH N
  *     sends N BLOB_GETs for HASH without reading, then reads every reply;
  *     prints "blobs B refused R" (the broker's per-peer byte budget).
+ *   pool_rawworker bigresult WORKERS_EP N
+ *     REGISTERs, takes one JOB and answers it AC with N tests of a 60000-
+ *     byte message each (a large stored result); prints "done" once the
+ *     broker acknowledged it.
  *   pool_rawworker hold WORKERS_EP SECONDS
  *     REGISTERs, takes one JOB ("attempt K"), heartbeats naming its lease
  *     for SECONDS, then reports AC for it until RESULT_ACK ("acked"). Like
@@ -100,7 +104,8 @@ static int reg(void *s) {
 
 int main(int argc, char **argv) {
   if (argc < 3 || (argc < 4 && strcmp(argv[1], "forget") && strcmp(argv[1], "intrude"))) {
-    fprintf(stderr, "usage: pool_rawworker reregister EP N | forget EP | blobflood EP HASH N | hold EP S | intrude EP\n");
+    fprintf(stderr, "usage: pool_rawworker reregister EP N | forget EP | blobflood EP HASH N | hold EP S | intrude EP"
+                    " | bigresult EP N\n");
     return 2;
   }
   void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
@@ -198,6 +203,37 @@ int main(int argc, char **argv) {
       jp_msg_free(&m);
     }
     printf("blobs %d refused %d\n", blobs, refused);
+  } else if (!strcmp(argv[1], "bigresult")) {
+    size_t n = strtoul(argv[3], NULL, 10);
+    static char text[60001], names[JP_PROTO_MAX_TESTS][16];
+    struct jp_test_result *t = calloc(n ? n : 1, sizeof *t);
+    struct jp_msg job;
+    if (!t || n > JP_PROTO_MAX_TESTS || reg(s) < 0) return 2;
+    memset(text, 'm', sizeof text - 1);
+    if (recv_type(s, JP_MSG_JOB, 10000, &job, NULL) < 0) {
+      printf("no job\n");
+      rc = 1;
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        snprintf(names[i], sizeof names[i], "t%zu", i);
+        t[i] = (struct jp_test_result){.name = names[i], .group = "", .verdict = JP_V_AC, .syscall = "",
+                                       .message = text};
+      }
+      struct jp_msg r = {.type = JP_MSG_JOB_RESULT, .rid = 2};
+      r.u.job_result = (struct jp_job_result){
+          .sid = job.u.job.sub.sid, .lease = job.u.job.lease,
+          .result = {.verdict = JP_V_AC, .compile = {.ok = true, .message = ""}, .tests = t, .ntests = n}};
+      struct jp_msg a;
+      if (send_msg(s, &r) < 0 || recv_type(s, JP_MSG_RESULT_ACK, 10000, &a, NULL) < 0) {
+        printf("not acknowledged\n");
+        rc = 1;
+      } else {
+        printf("done\n");
+        jp_msg_free(&a);
+      }
+      jp_msg_free(&job);
+    }
+    free(t);
   } else {
     rc = 2;
   }

@@ -275,6 +275,45 @@ static void bounds_and_duplicates(void **st) {
   sched_free(s);
 }
 
+/* one client's payload bytes are bounded: a client queueing large
+ * submissions nothing can run (a language no worker speaks) fills only its
+ * own share, and others still get in (the bound used to be on the total
+ * only, so one client took all of it and everyone got queue_full) */
+static void bytes_per_client(void **st) {
+  (void)st;
+  static const struct sched_cfg c = {.lease_ms = 1000, .worker_timeout_ms = 3000, .max_attempts = 3,
+                                     .max_per_client = 100, .max_total = 100, .max_bytes = 1000,
+                                     .max_client_bytes = 300};
+  char err[256], id[16];
+  struct sched *s = sched_new(&c, err, sizeof err);
+  assert_non_null(s);
+  for (int i = 0; i < 3; i++) {
+    snprintf(id, sizeof id, "big%d", i);
+    char *p = calloc(1, 100);
+    assert_int_equal(sched_add(s, id, "hog", SCHED_NORMAL, "cobol", 0, p, 100, NULL, err, sizeof err), SCHED_ADDED);
+  }
+  char *p = calloc(1, 100);
+  assert_int_equal(sched_add(s, "big3", "hog", SCHED_NORMAL, "cobol", 0, p, 1, NULL, err, sizeof err), SCHED_FULL);
+  assert_non_null(strstr(err, "for you"));
+  /* others are not affected */
+  assert_int_equal(sched_add(s, "x0", "alice", SCHED_NORMAL, "c", 0, p, 100, NULL, err, sizeof err), SCHED_ADDED);
+  /* a finished job gives its bytes back to its client */
+  struct sched_job *j;
+  assert_int_equal(sched_cancel(s, "big0", &j), 1);
+  sched_done(s, j);
+  p = calloc(1, 100);
+  assert_int_equal(sched_add(s, "big4", "hog", SCHED_NORMAL, "cobol", 0, p, 100, NULL, err, sizeof err), SCHED_ADDED);
+  /* a single submission over the per-client bound never fits */
+  p = calloc(1, 301);
+  assert_int_equal(sched_add(s, "huge", "bob", SCHED_NORMAL, "c", 0, p, 301, NULL, err, sizeof err), SCHED_FULL);
+  free(p);
+  /* recovery (forced) takes back whatever the journal has */
+  sched_set_force(s, 1);
+  p = calloc(1, 100);
+  assert_int_equal(sched_add(s, "big5", "hog", SCHED_NORMAL, "cobol", 0, p, 100, NULL, err, sizeof err), SCHED_ADDED);
+  sched_free(s);
+}
+
 static void cancel_and_zombies(void **st) {
   (void)st;
   struct sched *s = mk();
@@ -569,6 +608,84 @@ static void unsent_job_back_worker_paused(void **st) {
   sched_free(s);
 }
 
+static struct sched *mk_roomy(void) {
+  static const struct sched_cfg roomy = {.lease_ms = 1000, .worker_timeout_ms = 3000, .max_attempts = 3,
+                                         .max_per_client = 1000, .max_total = 1000, .max_bytes = 1 << 20};
+  char err[256];
+  struct sched *s = sched_new(&roomy, err, sizeof err);
+  assert_non_null(s);
+  return s;
+}
+
+/* jobs in SCHED_LANG_JOBS languages no worker speaks (junk a client
+ * invents) fill only their share of the language table: a further new one
+ * is refused, while workers still register with as many new languages
+ * again (the table used to be full after 32 junk names, refusing every
+ * worker with a language not yet seen) */
+static void client_languages_leave_room_for_workers(void **st) {
+  (void)st;
+  struct sched *s = mk_roomy();
+  char name[32], err[256];
+  for (int i = 0; i < SCHED_LANG_JOBS; i++) {
+    snprintf(name, sizeof name, "zz%d", i);
+    add(s, name, "junk", SCHED_NORMAL, name);
+  }
+  char *p = strdup("x");
+  assert_int_equal(sched_add(s, "one-more", "junk", SCHED_NORMAL, "zz-new", 0, p, 1, NULL, err, sizeof err), -1);
+  assert_non_null(strstr(err, "no registered worker speaks"));
+  free(p);
+  /* a known language still takes more jobs */
+  add(s, "again", "junk", SCHED_NORMAL, "zz0");
+  static char wl[SCHED_WORKER_LANGS][16];
+  const char *langs[SCHED_WORKER_LANGS];
+  for (int i = 0; i < SCHED_WORKER_LANGS; i++) {
+    snprintf(wl[i], sizeof wl[i], "real%d", i);
+    langs[i] = wl[i];
+  }
+  struct sched_worker *w = sched_worker_hello(s, "w1", 2, "w1", 1, langs, SCHED_WORKER_LANGS, 0, err, sizeof err);
+  assert_non_null(w);
+  assert_true(sched_lang_spoken(s, "real31"));
+  assert_false(sched_lang_spoken(s, "zz0"));
+  /* recovery (forced) takes back whatever language it finds, beyond the
+   * jobs' share (here in the entries the worker leaving frees) */
+  sched_worker_bye(s, w);
+  sched_set_force(s, 1);
+  add(s, "recovered", "junk", SCHED_NORMAL, "zz-old");
+  sched_free(s);
+}
+
+/* an entry no job and no worker holds any more is reused: languages come
+ * and go without the table filling up for good (entries used to be
+ * permanent) */
+static void language_entries_reused(void **st) {
+  (void)st;
+  struct sched *s = mk_roomy();
+  char name[32];
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < SCHED_LANG_JOBS; i++) {
+      snprintf(name, sizeof name, "r%d-%d", round, i);
+      add(s, name, "c1", SCHED_NORMAL, name);
+    }
+    for (int i = 0; i < SCHED_LANG_JOBS; i++) {
+      struct sched_job *j;
+      snprintf(name, sizeof name, "r%d-%d", round, i);
+      assert_int_equal(sched_cancel(s, name, &j), 1);
+      sched_done(s, j);
+    }
+  }
+  /* a worker's languages are released when it leaves */
+  struct sched_worker *w = worker(s, "w", 1, "cobol", NULL);
+  assert_true(sched_lang_spoken(s, "cobol"));
+  sched_worker_bye(s, w);
+  assert_false(sched_lang_spoken(s, "cobol"));
+  /* a job keeps its language's name while it is held, whatever reuses
+   * other entries */
+  add(s, "held", "c1", SCHED_NORMAL, "fortran");
+  worker(s, "w2", 1, "ada", NULL);
+  assert_string_equal(sched_lang_name(s, sched_find(s, "held")->lang), "fortran");
+  sched_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(priorities_first),
@@ -580,6 +697,7 @@ int main(void) {
       cmocka_unit_test(heartbeat_renews_only_named_leases),
       cmocka_unit_test(stale_result_ignored),
       cmocka_unit_test(bounds_and_duplicates),
+      cmocka_unit_test(bytes_per_client),
       cmocka_unit_test(cancel_and_zombies),
       cmocka_unit_test(bye_hands_back_without_attempt),
       cmocka_unit_test(reregister_expires_only_its_leases),
@@ -590,6 +708,8 @@ int main(void) {
       cmocka_unit_test(head_changes_language),
       cmocka_unit_test(unservable_head_steps_aside),
       cmocka_unit_test(unsent_job_back_worker_paused),
+      cmocka_unit_test(client_languages_leave_room_for_workers),
+      cmocka_unit_test(language_entries_reused),
   };
   return cmocka_run_group_tests_name("pool_sched", tests, NULL, NULL);
 }

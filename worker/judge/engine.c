@@ -18,10 +18,10 @@
 #include "engine_internal.h"
 #include "err.h"
 #include "pkgfs.h"
+#include "source_rules.h"
 #include "testpool.h"
 #include "verdict.h"
 
-#define SOURCE_MAX_BYTES (4u << 20)
 #define DEFAULT_CACHE "/var/cache/judgepool/validators"
 
 static int mkdir_p(const char *path, char *err, size_t errlen) {
@@ -309,14 +309,14 @@ int judge_submission(struct judge_engine *e, const struct judge_request *req, st
   const char *names[PROGRAM_MAX_FILES];
   for (size_t i = 0; i < req->nsources; i++) {
     names[i] = base_name(req->sources[i]);
-    if (!lang_safe_name(names[i]))
+    if (!jp_safe_name(names[i]))
       return jp_err(err, errlen, "source file name '%.100s' is not allowed (letters, digits, . _ + -; no leading dot)",
                     names[i]);
     for (size_t j = 0; j < i; j++)
       if (!strcmp(names[i], names[j]))
         return jp_err(err, errlen, "two source files are named %s", names[i]);
     char *buf;
-    if (fs_read_file(req->sources[i], SOURCE_MAX_BYTES, &buf, NULL, err, errlen) < 0)
+    if (fs_read_file(req->sources[i], JP_SOURCE_MAX_BYTES, &buf, NULL, err, errlen) < 0)
       return -1;
     free(buf);
   }

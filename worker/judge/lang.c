@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "pkgfs.h"
+#include "source_rules.h"
 #include "yaml_tree.h"
 
 static void lang_free(struct lang *l) {
@@ -25,19 +26,6 @@ void lang_table_free(struct lang_table *t) {
   free(t->v);
   t->v = NULL;
   t->n = 0;
-}
-
-int lang_safe_name(const char *s) {
-  size_t n = strlen(s);
-  if (n == 0 || n > 100 || s[0] == '.')
-    return 0;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-          c == '_' || c == '-' || c == '+'))
-      return 0;
-  }
-  return 1;
 }
 
 static int check_placeholders(const char *s, const char *file, unsigned line, char *err, size_t errlen) {
@@ -124,7 +112,7 @@ static int parse_lang(struct lang *l, const char *id, unsigned idline, const str
       if (str_list(x, file, "keep", 0, &l->keep, &l->nkeep, err, errlen) < 0)
         return -1;
       for (size_t j = 0; j < l->nkeep; j++)
-        if (!lang_safe_name(l->keep[j]))
+        if (!jp_safe_name(l->keep[j]))
           return jp_err(err, errlen, "%s:%u: keep entry '%s' must be a plain file name", file, x->line, l->keep[j]);
     } else if (!strcmp(k, "run")) {
       if (str_list(x, file, "run", 1, &l->run, &l->nrun, err, errlen) < 0)

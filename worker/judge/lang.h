@@ -61,10 +61,6 @@ int lang_expand(char *const *tmpl, size_t n, const struct lang_vars *v, char ***
                 char *err, size_t errlen);
 void lang_argv_free(char **argv);
 
-/* A file name acceptable in the box work dir: [A-Za-z0-9._+-], not starting
- * with '.', at most 100 bytes. */
-int lang_safe_name(const char *name);
-
 extern const char lang_builtin_yaml[];
 extern const size_t lang_builtin_yaml_len;
 

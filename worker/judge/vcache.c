@@ -14,6 +14,7 @@
 #include "engine_internal.h"
 #include "err.h"
 #include "pkgfs.h"
+#include "source_rules.h"
 
 #define VSRC_MAX_FILE (8u << 20)
 #define VSRC_MAX_TOTAL (32u << 20)
@@ -64,7 +65,7 @@ static int read_manifest(const char *dir, char **names, size_t *n) {
   *n = 0;
   for (char *s = buf, *nl; *s && (nl = strchr(s, '\n')) && *n < PROGRAM_MAX_FILES; s = nl + 1) {
     *nl = 0;
-    if (!lang_safe_name(s) || !(names[*n] = strdup(s)))
+    if (!jp_safe_name(s) || !(names[*n] = strdup(s)))
       break;
     (*n)++;
   }
@@ -90,7 +91,7 @@ int vcache_get(struct judge_engine *e, struct box *b, const struct problem *p, s
       jp_err(err, errlen, "output validator %s has too many files (at most %d)", p->vdir, PROGRAM_MAX_FILES);
       goto out;
     }
-    if (!lang_safe_name(de->d_name)) {
+    if (!jp_safe_name(de->d_name)) {
       closedir(d);
       jp_err(err, errlen, "output validator file %s/%.100s: name not allowed (letters, digits, . _ + -)", p->vdir,
              de->d_name);
