@@ -29,7 +29,10 @@ static void usage(FILE *f) {
           "          100000 unfinished submissions and 256 MiB of them per client (--max-per-client,\n"
           "          --max-client-mb), 200000 and 1 GiB in all (--max-queue); 64 MiB of replies of\n"
           "          4 KiB or more queued to one client connection, assumed read at 64 MiB/s\n"
-          "          (--max-client-reply-mb), queue_full beyond\n"
+          "          (--max-client-reply-mb), queue_full beyond; 256 MiB of BLOB replies per worker\n"
+          "          (--max-peer-mb); 1024 watches per key, 16384 in all (--max-watches,\n"
+          "          --max-watches-total); 2 I/O threads; languages: the judging engine's own and\n"
+          "          those registered workers announce (--languages: only these)\n"
           "config file: one 'key = value' per line, keys as the long options without '--'.\n");
 }
 
