@@ -1182,19 +1182,21 @@ static void queue_ack(struct broker *b, const struct peer *p, const char *sid, u
 
 /* Ends a queued job as IE without judging it: its stored SUBMIT cannot be
  * read (a damaged journal), or it has had all its attempts. */
-static void end_as_ie(struct broker *b, struct sched_job *j, const char *why) {
+static int end_as_ie(struct broker *b, struct sched_job *j, const char *why) {
   logmsg(b, "%s: %s: IE", j->id, why);
   struct sched_job *c;
-  if (sched_cancel(b->s, j->id, &c) == 0) return;
+  if (sched_cancel(b->s, j->id, &c) == 0) return 0;
   struct jp_result r = {.verdict = JP_V_IE};
   r.compile.message = "";
+  size_t before = b->nfins;
   add_fin(b, c, JP_ST_DONE, &r, JP_EV_DONE);
+  return b->nfins > before ? 0 : -1; /* out of memory: it went back to the queue */
 }
 
-static void fail_unreadable(struct broker *b, struct sched_job *j, const char *err) {
+static int fail_unreadable(struct broker *b, struct sched_job *j, const char *err) {
   char why[320];
   snprintf(why, sizeof why, "stored submission unreadable (%s)", err);
-  end_as_ie(b, j, why);
+  return end_as_ie(b, j, why);
 }
 
 /* Runs before the turn's commit (flush), whose outbox_send then sends the
@@ -1208,15 +1210,19 @@ static void dispatch(struct broker *b, int64_t now) {
     void *buf;
     size_t len;
     char err[256];
+    /* both ways out take the dispatch back first: no attempt, no slot for
+     * a JOB that never went; and stop the turn if even IE could not be
+     * recorded (no memory), or the same job would come round forever */
     if (j->attempts > b->cfg->max_attempts) {
       /* journaled attempts say its last lease died with the broker (or a
        * failed commit put its verdict back): no further try */
       sched_undispatch(b->s, j);
-      end_as_ie(b, j, "every attempt used (the last one was lost with the broker)");
+      if (end_as_ie(b, j, "every attempt used (the last one was lost with the broker)") < 0) return;
       continue;
     }
     if (jp_job_from_submit(j->payload, j->payload_len, j->lease, j->attempts, &buf, &len, err, sizeof err) < 0) {
-      fail_unreadable(b, j, err);
+      sched_undispatch(b->s, j);
+      if (fail_unreadable(b, j, err) < 0) return;
       continue;
     }
     /* the attempt is journaled in this turn's commit, before the JOB goes
@@ -1455,7 +1461,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
            jp_zap_count(b.zap), cfg->keys, b.kp.public_z85);
   logmsg(&b, "serving clients on %s, workers on %s, events on %s", cfg->clients, cfg->workers, cfg->events);
 
-  int64_t last_tick = now_ms(), last_hb = 0, last_report = last_tick, drained_at = last_tick;
+  int64_t last_tick = now_ms(), last_hb = 0, last_report = last_tick;
   unsigned long last_refused = 0;
   b.sec_base = last_tick / 1000;
   zmq_msg_t body;
@@ -1476,10 +1482,7 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
     struct jp_peer who;
     for (int i = 0; i < cfg->batch; i++) {
       int rc = recv_routed(b.ws, &p, &body);
-      if (rc == 0) {
-        drained_at = now;
-        break;
-      }
+      if (rc == 0) break;
       if (rc < 0) continue;
       if (identify(&b, b.ws, &p, &body, &who) == 0)
         on_worker(&b, &p, &who, zmq_msg_data(&body), zmq_msg_size(&body), now);
@@ -1510,10 +1513,10 @@ int broker_run(const struct broker_cfg *cfg, volatile sig_atomic_t *stop, volati
       }
     }
     if (now - last_tick >= 100) {
-      /* leases expire by the last time every worker message had been read
-       * (after a stall, heartbeats still waiting behind the batch cap are
-       * no silence), but at most one lease late under a flood */
-      sched_tick(b.s, drained_at > now - cfg->lease_ms ? drained_at : now - cfg->lease_ms, on_expire, &b);
+      /* a stall of the loop itself (heartbeats still unread behind the
+       * batch cap) is no silence of the workers: the scheduler forgives a
+       * gap between ticks over stall_ms (sched_cfg) */
+      sched_tick(b.s, now, on_expire, &b);
       last_tick = now;
     }
     dispatch(&b, now);

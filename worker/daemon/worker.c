@@ -300,7 +300,19 @@ static int cancel_running(struct worker *w) {
   int n = 0;
   pthread_mutex_lock(&w->mu);
   for (struct wjob *j = w->running; j; j = j->rnext, n++) atomic_store(&j->cancel, 1);
+  /* in the same critical section nothing queued may start any more: a
+   * slot finishing now would take the next job, and the exit wait for it */
+  struct wjob *todo = w->todo;
+  w->todo = w->todo_tail = NULL;
+  w->quit = 1;
+  pthread_cond_broadcast(&w->cv);
   pthread_mutex_unlock(&w->mu);
+  while (todo) {
+    struct wjob *j = todo;
+    todo = j->next;
+    held_remove(w, j);
+    wjob_free(j);
+  }
   return n;
 }
 
@@ -357,9 +369,12 @@ static void on_broker(struct worker *w, const void *buf, size_t len, int64_t now
     break;
   case JP_MSG_ERROR:
     if (m.u.error.code == JP_E_FORBIDDEN) {
-      /* a broker that does not know us (restarted, or dropped us): its
-       * next HEARTBEAT tells its epoch, which must not read as another
-       * restart: a second REGISTER would lose the leases it gives us now */
+      /* a broker that does not know us (restarted, or dropped us). The
+       * answer to a heartbeat sent before our last REGISTER reached it is
+       * no news, and its next HEARTBEAT's epoch is no further restart:
+       * either read as one would REGISTER again and lose the leases that
+       * registration was given */
+      if (w->last_reg && now - w->last_reg < 2000) break;
       w->epoch = 0;
       send_register(w, now);
       resend_results(w, now, 1);
