@@ -34,7 +34,7 @@ for problem in "$EX"/problems/*/; do
     got=$(awk -v s="$s" '$1 == s {print $2}' "$T/batch.out")
     total=$((total + 1))
     [ "$got" = "$want" ] && continue
-    # SECURITY.md / the interactive judge: which side of an interactive run
+    # SECURITY.md (Interactive verdict order): which side of an interactive run
     # exited first is the kernel's wait order (as in problemtools); a
     # program crashing right after its first answer can lose that race to
     # the validator reading EOF and be judged WA
