@@ -39,9 +39,7 @@ grep -q "$CLIENTS" "$T/e.txt" || fail "unreachable broker: error does not name t
 
 start_broker
 # shellcheck disable=SC2086
-"$BIN/judge-worker" --broker "$WORKERS" --slots 2 --runner judge --cache "$T/cache-real" --name real \
-  --drain-seconds 30 ${WORKER_AUTH:-} >>"$T/real.log" 2>&1 &
-PIDS+=($!)
+start_real_worker real 2
 wait_workers 1
 "$J" status --broker "$CLIENTS" --json >"$T/s.json" 2>&1 || fail "status --json: $(cat "$T/s.json")"
 grep -q '"workers":1' "$T/s.json" || fail "status --json: $(cat "$T/s.json")"

@@ -96,6 +96,15 @@ start_worker() { # name, slots, extra args; sets LAST_PID
   PIDS+=("$LAST_PID")
 }
 
+start_real_worker() { # name, slots, extra args: the real judging engine, every language; sets LAST_PID
+  local name=$1 slots=$2; shift 2
+  # shellcheck disable=SC2086
+  "$BIN/judge-worker" --broker "$WORKERS" --slots "$slots" --runner judge --cache "$T/cache-$name" \
+    --name "$name" --drain-seconds 30 $WORKER_AUTH "$@" >>"$T/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
 wait_workers() { # n: until status shows n workers
   for _ in $(seq 100); do
     local w

@@ -7,9 +7,7 @@
 EX=${EXAMPLES:?}
 require_box_judging
 start_broker
-"$BIN/judge-worker" --broker "$WORKERS" --slots 2 --runner judge --cache "$T/cache" --name examples \
-  --drain-seconds 30 --insecure >>"$T/worker.log" 2>&1 &
-PIDS+=($!)
+start_real_worker examples 2
 wait_workers 1
 
 expected() { # the verdict a submission directory names
@@ -43,6 +41,6 @@ for problem in "$EX"/problems/*/; do
   done
 done
 [ "$total" -ge 40 ] || fail "only $total example submissions judged"
-n=$(grep -c "fetched .* problem files" "$T/worker.log")
+n=$(grep -c "fetched .* problem files" "$T/examples.log")
 [ "$n" = "$packages" ] || fail "$packages packages fetched $n times by one worker (want once each)"
 echo "pool_examples: ok ($total submissions)"

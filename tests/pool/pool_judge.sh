@@ -9,9 +9,7 @@ EX=${EXAMPLES:?}
 P=$EX/problems/sum
 require_box_judging
 start_broker
-"$BIN/judge-worker" --broker "$WORKERS" --slots 2 --runner judge --cache "$T/cache-real" --name real \
-  --drain-seconds 30 --insecure >>"$T/real.log" 2>&1 &
-PIDS+=($!)
+start_real_worker real 2
 wait_workers 1
 check() { # source expected
   "$BIN/pool_client" judge "$CLIENTS" "$P" "$1" >"$T/j.out" 2>&1 || fail "judge $1: $(cat "$T/j.out")"

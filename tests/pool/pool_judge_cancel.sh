@@ -10,9 +10,7 @@ EX=${EXAMPLES:?}
 P=$EX/problems/sum
 require_box_judging
 start_broker --verbose
-"$BIN/judge-worker" --broker "$WORKERS" --slots 1 --runner judge --cache "$T/cache-real" --name real \
-  --drain-seconds 10 --insecure >>"$T/real.log" 2>&1 &
-PIDS+=($!)
+start_real_worker real 1 --drain-seconds 10
 wait_workers 1
 Q=$T/slow
 cp -r "$P" "$Q"

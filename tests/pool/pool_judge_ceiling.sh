@@ -11,16 +11,9 @@ EX=${EXAMPLES:?}
 P=$EX/problems/sum
 require_box_judging
 start_broker
-real_worker() { # name, extra args
-  local name=$1; shift
-  "$BIN/judge-worker" --broker "$WORKERS" --slots 1 --runner judge --cache "$T/cache-$name" --name "$name" \
-    --drain-seconds 10 --insecure "$@" >>"$T/$name.log" 2>&1 &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
 judge_it() { "$BIN/pool_client" judge "$CLIENTS" "$1" "$P/submissions/accepted/sum.c" >"$T/j.out" 2>&1; }
 
-real_worker small --max-memory-mb 128; SMALL=$LAST_PID
+start_real_worker small 1 --drain-seconds 10 --max-memory-mb 128; SMALL=$LAST_PID
 wait_workers 1
 judge_it "$P" || fail "judge: $(cat "$T/j.out")"
 head -1 "$T/j.out" | grep -q ": IE " || fail "a package over the memory ceiling was judged: $(head -3 "$T/j.out")"
@@ -33,7 +26,7 @@ cp -r "$P" "$Q"
 sed -i 's/^  memory: 256$/  memory: 64\n  output: 100/' "$Q/problem.yaml"
 grep -q "output: 100" "$Q/problem.yaml" || fail "could not make the test package"
 kill -TERM "$SMALL"; wait "$SMALL"
-real_worker dflt
+start_real_worker dflt 1 --drain-seconds 10
 wait_workers 1
 judge_it "$Q" || fail "judge: $(cat "$T/j.out")"
 head -1 "$T/j.out" | grep -q ": IE " || fail "a package over the output ceiling was judged: $(head -3 "$T/j.out")"
