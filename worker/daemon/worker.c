@@ -33,7 +33,6 @@ struct wjob {
   int64_t last_sent;
   atomic_int cancel; /* CANCEL_JOB or the drain deadline: the runner stops, the result is dropped */
   struct wjob *next;
-  struct wjob *held_next; /* main thread's list of jobs not yet finished */
   struct wjob *rnext; /* in worker.running while a slot judges it */
 };
 
@@ -47,11 +46,10 @@ struct worker {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   struct wjob *todo, *todo_tail;
-  struct wjob *running;   /* being judged (rnext), so a cancel can reach them */
+  struct wjob *running;   /* being judged, until this thread takes the result (rnext): cancels reach them, heartbeats name them */
   int quit;
   int busy;               /* jobs held: queued here or being judged */
   struct wjob *unacked;   /* finished, waiting for RESULT_ACK */
-  struct wjob *held;      /* received, not finished (queued or judging) */
   uint64_t epoch, rid;
   char link_id[40]; /* the broker socket's routing id, for the process's life */
   int registered;     /* a REGISTER went out in this broker epoch */
@@ -195,13 +193,8 @@ static void *slot_main(void *arg) {
     pthread_mutex_unlock(&w->mu);
     j->next = NULL;
     judge_one(w, j, push);
-    pthread_mutex_lock(&w->mu);
-    for (struct wjob **pp = &w->running; *pp; pp = &(*pp)->rnext)
-      if (*pp == j) {
-        *pp = j->rnext;
-        break;
-      }
-    pthread_mutex_unlock(&w->mu);
+    /* it stays in `running` until the main thread takes its result, so
+     * every heartbeat names its lease (todo, running, then unacked) */
     zmq_send(push, "D", 1, ZMQ_SNDMORE);
     zmq_send(push, &j, sizeof j, 0);
   }
@@ -257,16 +250,6 @@ static int reconnect(struct worker *w, char *err, size_t errlen) {
   return w->ds ? 0 : -1;
 }
 
-/* the main thread's list of received, unfinished jobs (their leases go in
- * each HEARTBEAT) */
-static void held_remove(struct worker *w, struct wjob *j) {
-  for (struct wjob **pp = &w->held; *pp; pp = &(*pp)->held_next)
-    if (*pp == j) {
-      *pp = j->held_next;
-      break;
-    }
-}
-
 /* CANCEL_JOB (PROTOCOL.md §3.4): a job not started yet is dropped, a
  * running one gets its flag set (the runner stops at its next check: the
  * engine kills the box run in progress). No JOB_RESULT is sent for it. */
@@ -279,7 +262,6 @@ static void cancel_job(struct worker *w, const char *sid, uint64_t lease) {
       *pp = j->next;
       if (w->todo_tail == j) w->todo_tail = prev;
       w->busy--;
-      held_remove(w, j);
       wjob_free(j);
       found = 1;
       break;
@@ -310,7 +292,6 @@ static int cancel_running(struct worker *w) {
   while (todo) {
     struct wjob *j = todo;
     todo = j->next;
-    held_remove(w, j);
     wjob_free(j);
   }
   return n;
@@ -392,8 +373,6 @@ static void on_broker(struct worker *w, const void *buf, size_t len, int64_t now
     j->lease = m.u.job.lease;
     snprintf(j->sid, sizeof j->sid, "%s", m.u.job.sub.sid);
     memset(&m, 0, sizeof m); /* ownership moved */
-    j->held_next = w->held;
-    w->held = j;
     pthread_mutex_lock(&w->mu);
     if (w->todo_tail) w->todo_tail->next = j;
     else w->todo = j;
@@ -434,8 +413,12 @@ static void on_slot_event(struct worker *w, int64_t now) {
     memcpy(&j, zmq_msg_data(&body), sizeof j);
     pthread_mutex_lock(&w->mu);
     w->busy--;
+    for (struct wjob **pp = &w->running; *pp; pp = &(*pp)->rnext)
+      if (*pp == j) {
+        *pp = j->rnext;
+        break;
+      }
     pthread_mutex_unlock(&w->mu);
-    held_remove(w, j);
     if (atomic_load(&j->cancel)) { /* nobody wants its result (§3.4 CANCEL_JOB) */
       wjob_free(j);
       zmq_msg_close(&body);
@@ -458,20 +441,24 @@ static void heartbeat(struct worker *w, int draining) {
   struct jp_msg m = {.type = JP_MSG_HEARTBEAT};
   pthread_mutex_lock(&w->mu);
   int free_slots = w->cfg->slots - w->busy;
-  pthread_mutex_unlock(&w->mu);
-  m.u.heartbeat.free_slots = draining || free_slots < 0 ? 0 : (uint32_t)free_slots;
+  /* every job held: queued, being judged (or judged, its result not yet
+   * taken by this thread), unacknowledged */
   size_t n = 0;
-  for (struct wjob *j = w->held; j; j = j->held_next) n++;
+  for (struct wjob *j = w->todo; j; j = j->next) n++;
+  for (struct wjob *j = w->running; j; j = j->rnext) n++;
   for (struct wjob *j = w->unacked; j; j = j->next) n++;
   uint64_t *leases = n <= JP_PROTO_MAX_LEASES ? malloc((n ? n : 1) * sizeof *leases) : NULL;
   if (leases) {
     n = 0;
-    for (struct wjob *j = w->held; j; j = j->held_next) leases[n++] = j->lease;
+    for (struct wjob *j = w->todo; j; j = j->next) leases[n++] = j->lease;
+    for (struct wjob *j = w->running; j; j = j->rnext) leases[n++] = j->lease;
     for (struct wjob *j = w->unacked; j; j = j->next) leases[n++] = j->lease;
     m.u.heartbeat.has_leases = true;
     m.u.heartbeat.leases = leases;
     m.u.heartbeat.nleases = n;
   }
+  pthread_mutex_unlock(&w->mu);
+  m.u.heartbeat.free_slots = draining || free_slots < 0 ? 0 : (uint32_t)free_slots;
   send_msg(w, &m);
   free(leases);
 }
