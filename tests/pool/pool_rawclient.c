@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "proto.h"
+#include "raw_dealer.h"
 
 #define EMPTY_PROBLEM "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define MAX_OPS 64
@@ -120,30 +121,17 @@ int main(int argc, char **argv) {
       fprintf(stderr, "pool_rawclient: unknown op %s\n", op);
       return 2;
     }
-    void *buf;
-    size_t len;
-    if (encode(&m, &buf, &len) < 0) return 2;
-    zmq_send(s, buf, len, 0);
-    free(buf);
+    if (raw_send(s, &m) < 0) return 2;
     if (!strcmp(op, "subx")) free((void *)src.content.data);
     if (!strcmp(op, "put")) free((void *)m.u.blob_put.data.data);
   }
   char lines[MAX_OPS][128] = {{0}};
   int answered = 0;
-  for (int waited = 0; answered < nops && waited < 10000;) {
-    zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&it, 1, 100) <= 0) {
-      waited += 100;
-      continue;
-    }
-    zmq_msg_t z;
-    zmq_msg_init(&z);
-    if (zmq_msg_recv(&z, s, 0) < 0) break;
-    struct jp_msg r;
-    int ok = jp_msg_decode(zmq_msg_data(&z), zmq_msg_size(&z), &r, NULL, NULL, 0) == 0;
-    zmq_msg_close(&z);
-    if (!ok || r.rid < 1 || r.rid > (uint64_t)nops || lines[r.rid - 1][0]) { /* events, strays */
-      if (ok) jp_msg_free(&r);
+  int idle = 10000;
+  struct jp_msg r;
+  while (answered < nops && raw_next(s, &idle, &r) == 0) {
+    if (r.rid < 1 || r.rid > (uint64_t)nops || lines[r.rid - 1][0]) { /* events, strays */
+      jp_msg_free(&r);
       continue;
     }
     char *l = lines[r.rid - 1];

@@ -32,35 +32,12 @@
 #include <zmq.h>
 
 #include "proto.h"
+#include "raw_dealer.h"
 #include "zauth.h"
-
-static int send_msg(void *s, struct jp_msg *m) {
-  void *buf;
-  size_t len;
-  char err[256];
-  if (jp_msg_encode(m, &buf, &len, err, sizeof err) < 0) {
-    fprintf(stderr, "encode: %s\n", err);
-    return -1;
-  }
-  int rc = zmq_send(s, buf, len, 0);
-  free(buf);
-  return rc < 0 ? -1 : 0;
-}
 
 /* next message of `type` within ms (others skipped); 0 got, -1 none */
 static int recv_type(void *s, enum jp_msg_type type, int ms, struct jp_msg *out, int *errors) {
-  for (int waited = 0; waited < ms;) {
-    zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&it, 1, 100) <= 0) {
-      waited += 100;
-      continue;
-    }
-    zmq_msg_t z;
-    zmq_msg_init(&z);
-    if (zmq_msg_recv(&z, s, 0) < 0) return -1;
-    int ok = jp_msg_decode(zmq_msg_data(&z), zmq_msg_size(&z), out, NULL, NULL, 0) == 0;
-    zmq_msg_close(&z);
-    if (!ok) continue;
+  while (raw_next(s, &ms, out) == 0) {
     if (out->type == type) return 0;
     if (out->type == JP_MSG_ERROR && errors) ++*errors;
     jp_msg_free(out);
@@ -73,7 +50,7 @@ static int beat(void *s, uint64_t lease) {
   struct jp_msg h = {.type = JP_MSG_HEARTBEAT, .rid = 2};
   h.u.heartbeat = (struct jp_heartbeat){.free_slots = lease ? 0 : 1, .has_leases = true,
                                         .leases = &lease, .nleases = lease ? 1 : 0};
-  return send_msg(s, &h);
+  return raw_send(s, &h);
 }
 
 /* $POOL_RID and $POOL_CERT/$POOL_BROKER_KEY, before connecting */
@@ -99,7 +76,7 @@ static int reg(void *s) {
   m.u.reg.slots = 1;
   m.u.reg.langs = langs;
   m.u.reg.nlangs = 1;
-  return send_msg(s, &m);
+  return raw_send(s, &m);
 }
 
 int main(int argc, char **argv) {
@@ -133,7 +110,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 40 && jobs < 2; i++) {
       struct jp_msg h = {.type = JP_MSG_HEARTBEAT, .rid = 2};
       h.u.heartbeat = (struct jp_heartbeat){.free_slots = 1, .has_leases = true};
-      if (send_msg(s, &h) < 0) return 2;
+      if (raw_send(s, &h) < 0) return 2;
       struct jp_msg m;
       if (recv_type(s, JP_MSG_JOB, 500, &m, NULL) == 0) {
         printf("attempt %u\n", m.u.job.attempt);
@@ -171,7 +148,7 @@ int main(int argc, char **argv) {
     r.u.job_result = (struct jp_job_result){.sid = sid, .lease = lease, .result = {.verdict = JP_V_AC}};
     rc = 1;
     for (int i = 0; i < 20 && rc; i++) {
-      if (send_msg(s, &r) < 0) return 2;
+      if (raw_send(s, &r) < 0) return 2;
       if (recv_type(s, JP_MSG_RESULT_ACK, 500, &m, NULL) == 0) {
         printf("acked\n");
         rc = 0;
@@ -195,7 +172,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
       struct jp_msg m = {.type = JP_MSG_BLOB_GET, .rid = (uint64_t)i + 1};
       m.u.blob_get.sha256 = argv[3];
-      if (send_msg(s, &m) < 0) return 2;
+      if (raw_send(s, &m) < 0) return 2;
     }
     struct jp_msg m;
     while (recv_type(s, JP_MSG_BLOB, 3000, &m, &refused) == 0) {
@@ -224,7 +201,7 @@ int main(int argc, char **argv) {
           .sid = job.u.job.sub.sid, .lease = job.u.job.lease,
           .result = {.verdict = JP_V_AC, .compile = {.ok = true, .message = ""}, .tests = t, .ntests = n}};
       struct jp_msg a;
-      if (send_msg(s, &r) < 0 || recv_type(s, JP_MSG_RESULT_ACK, 10000, &a, NULL) < 0) {
+      if (raw_send(s, &r) < 0 || recv_type(s, JP_MSG_RESULT_ACK, 10000, &a, NULL) < 0) {
         printf("not acknowledged\n");
         rc = 1;
       } else {
